@@ -1,0 +1,55 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { DestinationStream } from 'pino';
+import type { Config } from './config.js';
+import { loggerOptions } from './lib/logging.js';
+import { requestIdFor } from './lib/request-id.js';
+import authPlugin from './plugins/auth/auth-plugin.js';
+import databasePlugin from './plugins/database.js';
+import httpBasics from './plugins/http-basics.js';
+import metricsPlugin from './plugins/metrics.js';
+import openapiPlugin from './plugins/openapi.js';
+import problemsPlugin from './plugins/problems.js';
+import validationPlugin from './plugins/validation.js';
+import { apiKeyRoutes } from './modules/api-keys/api-key-routes.js';
+import { auditRoutes } from './modules/audit/audit-routes.js';
+import { categoryRoutes } from './modules/service-categories/category-routes.js';
+import { communityRoutes } from './modules/communities/community-routes.js';
+import { healthRoutes } from './modules/health/health-routes.js';
+import { organizationRoutes } from './modules/organizations/organization-routes.js';
+
+export interface BuildOptions {
+  /** Where log lines go; tests pass a capturing stream. Defaults to stdout. */
+  logStream?: DestinationStream;
+}
+
+/** Builds the whole API without listening: used by the server, the tests and the OpenAPI exporter. */
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: loggerOptions(config, options.logStream),
+    genReqId: requestIdFor,
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.decorate('config', config);
+
+  // Cross-cutting first: they hook into every route registered after them.
+  await app.register(validationPlugin);
+  await app.register(problemsPlugin);
+  await app.register(databasePlugin, { config });
+  await app.register(authPlugin, { cacheTtlMs: config.AUTH_CACHE_TTL_MS });
+  await app.register(httpBasics, { config });
+  await app.register(metricsPlugin);
+  await app.register(openapiPlugin);
+
+  await app.register(healthRoutes);
+  await app.register(communityRoutes);
+  await app.register(organizationRoutes);
+  await app.register(categoryRoutes);
+  await app.register(apiKeyRoutes);
+  await app.register(auditRoutes);
+
+  return app;
+}

@@ -1,0 +1,35 @@
+import { invalidField } from './errors.js';
+
+export function isValidTimezone(timezone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: timezone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function assertTimezone(timezone: string, field = 'timezone'): void {
+  if (!isValidTimezone(timezone)) throw invalidField(field, 'is not an IANA time zone such as Asia/Shanghai');
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The calendar date (YYYY-MM-DD) that `instant` falls on in `timezone`. */
+export function dateIn(timezone: string, instant: Date = new Date()): string {
+  let formatter = formatters.get(timezone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    formatters.set(timezone, formatter);
+  }
+  return formatter.format(instant);
+}
+
+/** A real calendar date in YYYY-MM-DD (the `date` format alone accepts 2026-02-30 in some validators). */
+export function isCalendarDate(value: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}

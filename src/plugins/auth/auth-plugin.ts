@@ -1,0 +1,54 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { AppError } from '../../lib/errors.js';
+import { createKeyVerifier } from '../../modules/api-keys/key-verifier.js';
+import type { Actor } from './actor.js';
+import { allows, permissions, type Permission } from './permissions.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    permission?: Permission;
+  }
+  interface FastifyRequest {
+    actor: Actor | null;
+  }
+}
+
+/** The CORS plugin's preflight route is public by nature and cannot carry our config. */
+const isPluginRoute = (route: { method: string | string[] }): boolean => route.method === 'OPTIONS';
+
+const BEARER = /^Bearer ([\x21-\x7e]{1,200})$/;
+
+async function authPlugin(app: FastifyInstance, options: { cacheTtlMs: number }): Promise<void> {
+  const verifier = createKeyVerifier(app.db, options.cacheTtlMs);
+  app.decorate('keyVerifier', verifier);
+  app.decorateRequest('actor', null);
+
+  // Deny by default: a route that does not say who may call it stops the app from starting.
+  app.addHook('onRoute', (route) => {
+    if (isPluginRoute(route)) {
+      route.config = { ...route.config, permission: 'public' };
+      return;
+    }
+    const permission = route.config?.permission;
+    if (!permission || !(permission in permissions)) {
+      throw new Error(`Route ${String(route.method)} ${route.url} declares no permission (config.permission)`);
+    }
+  });
+
+  app.addHook('onRequest', async (request) => {
+    const permission = request.routeOptions.config?.permission;
+    if (!permission || permission === 'public') return;
+    const header = request.headers.authorization;
+    const match = header ? BEARER.exec(header) : null;
+    if (!match?.[1]) {
+      throw new AppError('unauthorized', 'Send an API key as `Authorization: Bearer <key>`', { headers: { 'www-authenticate': 'Bearer' } });
+    }
+    const actor = await verifier.verify(match[1]);
+    if (!actor) throw new AppError('unauthorized', 'The API key is unknown or revoked', { headers: { 'www-authenticate': 'Bearer' } });
+    request.actor = actor;
+    if (!allows(permission, actor.role)) throw new AppError('forbidden', `A ${actor.role} key may not do this (${permission})`);
+  });
+}
+
+export default fp(authPlugin, { name: 'auth', dependencies: ['database'] });

@@ -1,0 +1,22 @@
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { corsOrigins, type Config } from '../config.js';
+
+/** Security headers, the CORS allow-list from config, and the request id echoed back. */
+async function httpBasics(app: FastifyInstance, options: { config: Config }): Promise<void> {
+  await app.register(helmet, { global: true });
+  const origins = corsOrigins(options.config);
+  await app.register(cors, {
+    origin: origins.length > 0 ? origins : false,
+    exposedHeaders: ['x-request-id', 'location', 'retry-after', 'idempotent-replayed', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'],
+    allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-request-id', 'accept'],
+    methods: ['GET', 'POST', 'PATCH', 'DELETE'],
+  });
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+}
+
+export default fp(httpBasics, { name: 'http-basics' });

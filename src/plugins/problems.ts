@@ -1,0 +1,116 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { AppError, problemCatalog, type FieldError, type ProblemCode } from '../lib/errors.js';
+import { ProblemSchema } from '../lib/problem-schema.js';
+import { databaseProblem } from '../db/errors.js';
+
+interface AjvIssue {
+  instancePath: string;
+  message?: string;
+  keyword: string;
+  params: Record<string, unknown>;
+}
+
+/** `/entries/3/minutes` → `entries[3].minutes`, the way API users write field paths. */
+export function fieldPath(pointer: string, extra?: unknown): string {
+  const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (typeof extra === 'string') parts.push(extra);
+  return parts.reduce((acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), '');
+}
+
+function validationErrors(issues: AjvIssue[], context: string | undefined): FieldError[] {
+  const seen = new Set<string>();
+  const out: FieldError[] = [];
+  for (const issue of issues) {
+    let field = fieldPath(issue.instancePath);
+    let message = issue.message ?? 'is invalid';
+    if (issue.keyword === 'required') {
+      field = fieldPath(issue.instancePath, issue.params.missingProperty);
+      message = 'is required';
+    } else if (issue.keyword === 'additionalProperties') {
+      field = fieldPath(issue.instancePath, issue.params.additionalProperty);
+      message = 'is not a known property';
+    } else if (issue.keyword === 'enum') {
+      message = `must be one of: ${(issue.params.allowedValues as unknown[]).join(', ')}`;
+    }
+    if (context && context !== 'body') field = field || context;
+    const key = `${field}|${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const index = /^entries\[(\d+)\]/.exec(field)?.[1];
+    out.push(index === undefined ? { field, message } : { field, message, index: Number(index) });
+  }
+  return out;
+}
+
+/** Maps anything thrown into an AppError; only AppErrors and known framework errors reach clients. */
+export function toAppError(err: FastifyError): AppError {
+  if (err instanceof AppError) return err;
+  if (err.validation) {
+    const errors = validationErrors(err.validation as AjvIssue[], err.validationContext);
+    const inBody = err.validationContext === 'body';
+    const detail = errors.map((e) => `${e.field || err.validationContext}: ${e.message}`).join('; ');
+    return new AppError(inBody ? 'validation_failed' : 'invalid_parameter', detail, { errors });
+  }
+  const fromDb = databaseProblem(err);
+  if (fromDb) return fromDb;
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AppError('payload_too_large', err.message);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new AppError('unsupported_media_type', 'Send request bodies as application/json');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new AppError('malformed_json', 'The body is empty but Content-Type says JSON');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new AppError('malformed_json', err.message);
+    default:
+  }
+  if (err instanceof SyntaxError && err.statusCode === 400) return new AppError('malformed_json', err.message);
+  if (err.statusCode === 429) return new AppError('rate_limited', err.message);
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return new AppError('bad_request', err.message);
+  return new AppError('internal_error', 'An unexpected error occurred; quote the requestId when reporting it', { cause: err });
+}
+
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: AppError): FastifyReply {
+  const body = {
+    type: `/problems/${problem.code}`,
+    title: problemCatalog[problem.code].title,
+    status: problem.status,
+    detail: problem.message,
+    instance: request.url.split('?')[0] ?? request.url,
+    code: problem.code,
+    requestId: String(request.id),
+    ...(problem.errors ? { errors: problem.errors } : {}),
+  };
+  for (const [name, value] of Object.entries(problem.headers)) reply.header(name, value);
+  // Already a string, so no route's response schema re-serialises it.
+  return reply.code(problem.status).type('application/problem+json; charset=utf-8').send(JSON.stringify(body));
+}
+
+async function problemsPlugin(app: FastifyInstance): Promise<void> {
+  app.addSchema(ProblemSchema);
+
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const problem = toAppError(err);
+    if (problem.status >= 500) request.log.error({ err: problem.cause ?? err, code: problem.code }, 'request failed');
+    else request.log.info({ code: problem.code, status: problem.status }, 'request rejected');
+    return sendProblem(request, reply, problem);
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(request, reply, new AppError('route_not_found', `${request.method} ${request.url.split('?')[0]} is not an endpoint of this API`)));
+
+  // A machine-readable page for every problem type, so `type` URIs resolve to something useful.
+  app.get('/problems/:code', {
+    config: { permission: 'public' },
+    schema: { hide: true },
+  }, async (request, reply) => {
+    const code = (request.params as { code: string }).code as ProblemCode;
+    const entry = problemCatalog[code];
+    if (!entry) throw new AppError('not_found', 'No such problem type');
+    return reply.send({ code, ...entry });
+  });
+}
+
+export default fp(problemsPlugin, { name: 'problems' });
+export type { ProblemCode };
