@@ -11,12 +11,17 @@ import metricsPlugin from './plugins/metrics.js';
 import openapiPlugin from './plugins/openapi.js';
 import problemsPlugin from './plugins/problems.js';
 import validationPlugin from './plugins/validation.js';
+import { agreementRoutes } from './modules/agreements/agreement-routes.js';
 import { apiKeyRoutes } from './modules/api-keys/api-key-routes.js';
 import { auditRoutes } from './modules/audit/audit-routes.js';
 import { categoryRoutes } from './modules/service-categories/category-routes.js';
 import { communityRoutes } from './modules/communities/community-routes.js';
 import { healthRoutes } from './modules/health/health-routes.js';
+import { loveCardRoutes } from './modules/love-cards/love-card-routes.js';
 import { organizationRoutes } from './modules/organizations/organization-routes.js';
+import { membershipRoutes } from './modules/memberships/membership-routes.js';
+import { volunteerRoutes } from './modules/volunteers/volunteer-routes.js';
+import { entryRoutes } from './modules/service-entries/entry-routes.js';
 
 export interface BuildOptions {
   /** Where log lines go; tests pass a capturing stream. Defaults to stdout. */
@@ -48,8 +53,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(communityRoutes);
   await app.register(organizationRoutes);
   await app.register(categoryRoutes);
+  await app.register(volunteerRoutes);
+  await app.register(membershipRoutes);
+  await app.register(entryRoutes);
   await app.register(apiKeyRoutes);
   await app.register(auditRoutes);
+  await app.register(agreementRoutes);
+  await app.register(loveCardRoutes);
 
   return app;
 }

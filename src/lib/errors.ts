@@ -60,3 +60,19 @@ export const ruleViolated = (detail: string, errors?: FieldError[]): AppError =>
   new AppError('rule_violated', detail, errors ? { errors } : {});
 export const invalidField = (field: string, message: string): AppError =>
   new AppError('validation_failed', `${field}: ${message}`, { errors: [{ field, message }] });
+
+/** Gathers every field problem of one request so the client hears about all of them at once. */
+export class FieldErrors {
+  private readonly errors: FieldError[] = [];
+
+  add(field: string, message: string): this {
+    this.errors.push({ field, message });
+    return this;
+  }
+
+  throwIfAny(): void {
+    if (this.errors.length === 0) return;
+    const detail = this.errors.map((e) => `${e.field}: ${e.message}`).join('; ');
+    throw new AppError('validation_failed', detail, { errors: this.errors });
+  }
+}

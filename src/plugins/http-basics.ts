@@ -4,8 +4,10 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { corsOrigins, type Config } from '../config.js';
 
-/** Security headers, the CORS allow-list from config, and the request id echoed back. */
+/** JSON bodies only, security headers, the CORS allow-list from config, and the request id echoed back. */
 async function httpBasics(app: FastifyInstance, options: { config: Config }): Promise<void> {
+  // Fastify parses text/plain by default; this API speaks JSON only, so other bodies answer 415.
+  app.removeContentTypeParser('text/plain');
   await app.register(helmet, { global: true });
   const origins = corsOrigins(options.config);
   await app.register(cors, {

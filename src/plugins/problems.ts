@@ -18,9 +18,21 @@ export function fieldPath(pointer: string, extra?: unknown): string {
   return parts.reduce((acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), '');
 }
 
+const TYPE_MESSAGE = /^must be (\w+)$/;
+
+/**
+ * One message per field: Ajv reports each failed keyword, and each branch of a union such as
+ * "integer or null", separately; clients want `population: must be integer or null` once.
+ */
+function describe(messages: string[]): string {
+  const types = messages.map((m) => TYPE_MESSAGE.exec(m)?.[1]).filter((t): t is string => t !== undefined);
+  const rest = messages.filter((m) => !TYPE_MESSAGE.test(m));
+  if (rest.length === 0) return types.length > 0 ? `must be ${types.join(' or ')}` : 'is invalid';
+  return types.length > 0 ? `${rest.join('; ')}; or else be ${types.join(' or ')}` : rest.join('; ');
+}
+
 function validationErrors(issues: AjvIssue[], context: string | undefined): FieldError[] {
-  const seen = new Set<string>();
-  const out: FieldError[] = [];
+  const byField = new Map<string, string[]>();
   for (const issue of issues) {
     let field = fieldPath(issue.instancePath);
     let message = issue.message ?? 'is invalid';
@@ -32,15 +44,19 @@ function validationErrors(issues: AjvIssue[], context: string | undefined): Fiel
       message = 'is not a known property';
     } else if (issue.keyword === 'enum') {
       message = `must be one of: ${(issue.params.allowedValues as unknown[]).join(', ')}`;
+    } else if (issue.keyword === 'anyOf' || issue.keyword === 'oneOf') {
+      message = ''; // its branches, reported at the same path, say why
     }
     if (context && context !== 'body') field = field || context;
-    const key = `${field}|${message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const index = /^entries\[(\d+)\]/.exec(field)?.[1];
-    out.push(index === undefined ? { field, message } : { field, message, index: Number(index) });
+    const messages = byField.get(field) ?? [];
+    if (message && !messages.includes(message)) messages.push(message);
+    byField.set(field, messages);
   }
-  return out;
+  return [...byField].map(([field, messages]) => {
+    const index = /^entries\[(\d+)\]/.exec(field)?.[1];
+    const message = describe(messages);
+    return index === undefined ? { field, message } : { field, message, index: Number(index) };
+  });
 }
 
 /** Maps anything thrown into an AppError; only AppErrors and known framework errors reach clients. */
@@ -71,8 +87,9 @@ export function toAppError(err: FastifyError): AppError {
   return new AppError('internal_error', 'An unexpected error occurred; quote the requestId when reporting it', { cause: err });
 }
 
-export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: AppError): FastifyReply {
-  const body = {
+/** The RFC 9457 body for a problem; also what an idempotent retry replays. */
+export function problemBody(request: FastifyRequest, problem: AppError): Record<string, unknown> {
+  return {
     type: `/problems/${problem.code}`,
     title: problemCatalog[problem.code].title,
     status: problem.status,
@@ -82,6 +99,10 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, proble
     requestId: String(request.id),
     ...(problem.errors ? { errors: problem.errors } : {}),
   };
+}
+
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: AppError): FastifyReply {
+  const body = problemBody(request, problem);
   for (const [name, value] of Object.entries(problem.headers)) reply.header(name, value);
   // Already a string, so no route's response schema re-serialises it.
   return reply.code(problem.status).type('application/problem+json; charset=utf-8').send(JSON.stringify(body));
@@ -106,8 +127,9 @@ async function problemsPlugin(app: FastifyInstance): Promise<void> {
     schema: { hide: true },
   }, async (request, reply) => {
     const code = (request.params as { code: string }).code as ProblemCode;
+    // An own property only: `toString` or `constructor` are not problem types.
+    if (!Object.hasOwn(problemCatalog, code)) throw new AppError('not_found', 'No such problem type');
     const entry = problemCatalog[code];
-    if (!entry) throw new AppError('not_found', 'No such problem type');
     return reply.send({ code, ...entry });
   });
 }

@@ -37,3 +37,35 @@ export async function createTenant(app: FastifyInstance, adminKey: string) {
   const reporterKey = await createKey(app, adminKey, { role: 'reporter', communityId: community.id });
   return { community, organization, communityAdminKey, coordinatorKey, reporterKey };
 }
+
+/** A mainland mobile number nobody else in the run is likely to hold: 139 and eight random digits. */
+export function uniquePhone(): string {
+  return `139${String(randomBytes(4).readUInt32BE() % 100_000_000).padStart(8, '0')}`;
+}
+
+/** Registers a volunteer (with a fresh phone unless one is given) and returns the response body. */
+export async function createVolunteer(app: FastifyInstance, key: string, communityId: string, body: Record<string, unknown> = {}): Promise<Record<string, any>> {
+  const res = await call(app, key, 'POST', '/v1/volunteers', { communityId, name: `志愿者-${unique()}`, phone: uniquePhone(), ...body });
+  if (res.statusCode !== 201) throw new Error(`createVolunteer: ${res.statusCode} ${res.body}`);
+  return res.json();
+}
+
+/** A tenant plus one active volunteer enrolled in its organization and the community's categories by code. */
+export async function createLedgerTenant(app: FastifyInstance, adminKey: string, organizationBody: Record<string, unknown> = {}) {
+  const tenant = await createTenant(app, adminKey);
+  if (Object.keys(organizationBody).length > 0) {
+    const patched = await call(app, adminKey, 'PATCH', `/v1/organizations/${tenant.organization.id}`, organizationBody);
+    if (patched.statusCode !== 200) throw new Error(`patch organization: ${patched.statusCode} ${patched.body}`);
+  }
+  const volunteer = await registerMember(app, tenant.communityAdminKey, tenant.community.id, tenant.organization.id);
+  const categories = await call(app, adminKey, 'GET', `/v1/service-categories?communityId=${tenant.community.id}&limit=100`);
+  const categoryByCode = Object.fromEntries(categories.json().data.map((c: { code: string; id: string }) => [c.code, c.id])) as Record<string, string>;
+  return { ...tenant, volunteer, categoryByCode };
+}
+
+export async function registerMember(app: FastifyInstance, key: string, communityId: string, organizationId: string): Promise<Record<string, any>> {
+  const volunteer = await createVolunteer(app, key, communityId);
+  const joined = await call(app, key, 'POST', `/v1/organizations/${organizationId}/members`, { volunteerId: volunteer.id });
+  if (joined.statusCode !== 201) throw new Error(`join: ${joined.statusCode} ${joined.body}`);
+  return volunteer;
+}

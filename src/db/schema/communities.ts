@@ -15,6 +15,8 @@ export const communities = pgTable(
     households: integer('households'),
     /** Cumulative approved hours for one to five stars. */
     starThresholds: integer('star_thresholds').array().notNull().default(sql`'{100,300,600,1000,1500}'::integer[]`),
+    /** Last member number handed out to a volunteer of this community. */
+    volunteerSeq: integer('volunteer_seq').notNull().default(0),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -6,3 +6,5 @@ export * from './audit-events.js';
 export * from './volunteers.js';
 export * from './agreements.js';
 export * from './service-entries.js';
+export * from './app-secrets.js';
+export * from './rollups.js';

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, date, index, pgSequence, pgTable, text, timestamp, uniqueIndex, uuid, varchar } from 'drizzle-orm/pg-core';
+import { boolean, check, date, index, integer, pgSequence, pgTable, text, timestamp, uniqueIndex, uuid, varchar } from 'drizzle-orm/pg-core';
 import { createdAt, id, updatedAt } from './columns.js';
 import { communities } from './communities.js';
 import { organizations } from './organizations.js';
@@ -22,6 +22,8 @@ export const volunteers = pgTable(
     communityId: uuid('community_id').notNull().references(() => communities.id),
     volunteerCode: varchar('volunteer_code', { length: 20 }).notNull()
       .default(sql`'V' || to_char(nextval('volunteer_code_seq'), 'FM00000000')`),
+    /** Dense 1..n within the community: the volunteer's bit in the reports' distinct-volunteer bitmaps. */
+    memberNo: integer('member_no').notNull(),
     name: text('name').notNull(),
     phone: varchar('phone', { length: 11 }),
     gender: text('gender', { enum: GENDERS }),
@@ -39,6 +41,7 @@ export const volunteers = pgTable(
   },
   (t) => [
     uniqueIndex('volunteers_code_unique').on(t.volunteerCode),
+    uniqueIndex('volunteers_member_no_unique').on(t.communityId, t.memberNo),
     uniqueIndex('volunteers_phone_unique').on(t.communityId, t.phone),
     uniqueIndex('volunteers_id_number_unique').on(t.communityId, t.idNumberHash),
     index('volunteers_community_idx').on(t.communityId, t.id),

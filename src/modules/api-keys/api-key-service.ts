@@ -14,46 +14,68 @@ import type { KeyVerifier } from './key-verifier.js';
 
 type ApiKeyView = ReturnType<typeof toApiKey>;
 
-/** Checks the scope fields fit the role and name real objects, and returns the row's scope columns. */
-async function resolveScope(db: Executor, input: CreateApiKeyInput): Promise<Pick<NewApiKeyRow, 'communityId' | 'organizationId' | 'regionCode'>> {
-  const none = { communityId: null, organizationId: null, regionCode: null };
+/** Checks the scope fields fit the role, before anything is looked up. */
+function assertScopeShape(input: CreateApiKeyInput): void {
   switch (input.role) {
     case 'admin':
       for (const field of ['communityId', 'organizationId', 'regionCode'] as const) {
         if (input[field]) throw invalidField(field, 'an admin key has no scope');
       }
-      return none;
-    case 'community_admin': {
+      return;
+    case 'community_admin':
       if (!input.communityId) throw invalidField('communityId', 'is required for a community_admin key');
       if (input.organizationId) throw invalidField('organizationId', 'only a coordinator key names an organization');
       if (input.regionCode) throw invalidField('regionCode', 'only a reporter key names a region');
-      if (!(await findCommunity(db, input.communityId))) throw invalidField('communityId', 'does not exist');
-      return { ...none, communityId: input.communityId };
-    }
-    case 'coordinator': {
+      return;
+    case 'coordinator':
       if (!input.organizationId) throw invalidField('organizationId', 'is required for a coordinator key');
       if (input.regionCode) throw invalidField('regionCode', 'only a reporter key names a region');
-      const organization = await findOrganization(db, input.organizationId);
-      if (!organization) throw invalidField('organizationId', 'does not exist');
-      if (input.communityId && input.communityId !== organization.communityId) throw invalidField('communityId', 'is not the organization\'s community');
-      return { ...none, communityId: organization.communityId, organizationId: organization.id };
-    }
-    case 'reporter': {
+      return;
+    case 'reporter':
       if (input.organizationId) throw invalidField('organizationId', 'only a coordinator key names an organization');
       if (input.communityId && input.regionCode) throw invalidField('regionCode', 'give either communityId or regionCode, not both');
-      if (input.communityId && !(await findCommunity(db, input.communityId))) throw invalidField('communityId', 'does not exist');
-      return { ...none, communityId: input.communityId ?? null, regionCode: input.regionCode ?? null };
-    }
+      return;
     default:
       throw invalidField('role', 'is unknown');
   }
 }
 
-/** A community admin may mint keys only inside its own community, and never an admin key. */
-function assertMayIssue(actor: Actor, scope: Pick<NewApiKeyRow, 'communityId'>, role: CreateApiKeyInput['role']): void {
+/** Only an admin key may create admin keys; answered before anything else about the body. */
+function assertMayIssueRole(actor: Actor, role: CreateApiKeyInput['role']): void {
+  if (actor.role !== 'admin' && role === 'admin') throw forbidden('Only an admin key may create admin keys');
+}
+
+/**
+ * A community admin may mint keys only inside its own community. Checked before existence, and a
+ * missing organization answers like a foreign one, so ids of other communities cannot be probed.
+ */
+async function assertOwnCommunity(db: Executor, actor: Actor, input: CreateApiKeyInput): Promise<void> {
   if (actor.role === 'admin') return;
-  if (role === 'admin') throw forbidden('Only an admin key may create admin keys');
-  if (scope.communityId !== actor.communityId) throw invalidField('communityId', 'must be the community of the calling key');
+  const community = input.role === 'coordinator' && input.organizationId
+    ? (await findOrganization(db, input.organizationId))?.communityId
+    : input.communityId;
+  if (!community || community !== actor.communityId) throw forbidden('A community admin key may create keys only for its own community');
+}
+
+/** Checks the scope fields name real objects, and returns the row's scope columns. */
+async function resolveScope(db: Executor, input: CreateApiKeyInput): Promise<Pick<NewApiKeyRow, 'communityId' | 'organizationId' | 'regionCode'>> {
+  const none = { communityId: null, organizationId: null, regionCode: null };
+  switch (input.role) {
+    case 'community_admin':
+      if (!(await findCommunity(db, input.communityId!))) throw invalidField('communityId', 'does not exist');
+      return { ...none, communityId: input.communityId! };
+    case 'coordinator': {
+      const organization = await findOrganization(db, input.organizationId!);
+      if (!organization) throw invalidField('organizationId', 'does not exist');
+      if (input.communityId && input.communityId !== organization.communityId) throw invalidField('communityId', 'is not the organization\'s community');
+      return { ...none, communityId: organization.communityId, organizationId: organization.id };
+    }
+    case 'reporter':
+      if (input.communityId && !(await findCommunity(db, input.communityId))) throw invalidField('communityId', 'does not exist');
+      return { ...none, communityId: input.communityId ?? null, regionCode: input.regionCode ?? null };
+    default:
+      return none;
+  }
 }
 
 function sees(actor: Actor, row: ApiKeyRow | undefined): row is ApiKeyRow {
@@ -74,8 +96,10 @@ export async function ensureBootstrapAdminKey(db: Database, secret?: string): Pr
 
 export function createApiKeyService(db: Database, verifier: Pick<KeyVerifier, 'forget'>) {
   async function create(ctx: RequestContext, input: CreateApiKeyInput): Promise<ApiKeyView & { secret: string }> {
+    assertMayIssueRole(ctx.actor, input.role);
+    assertScopeShape(input);
+    await assertOwnCommunity(db, ctx.actor, input);
     const scope = await resolveScope(db, input);
-    assertMayIssue(ctx.actor, scope, input.role);
     return inTransaction(db, async (tx) => {
       const { row, secret } = await issueKey(tx, { name: input.name, role: input.role, ...scope, createdByKeyId: ctx.actor.keyId });
       const view = toApiKey(row);

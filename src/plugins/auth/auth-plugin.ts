@@ -17,7 +17,8 @@ declare module 'fastify' {
 /** The CORS plugin's preflight route is public by nature and cannot carry our config. */
 const isPluginRoute = (route: { method: string | string[] }): boolean => route.method === 'OPTIONS';
 
-const BEARER = /^Bearer ([\x21-\x7e]{1,200})$/;
+// The scheme name is case-insensitive (RFC 9110 §11.1); the key is printable ASCII without spaces.
+const BEARER = /^Bearer ([\x21-\x7e]{1,200})$/i;
 
 async function authPlugin(app: FastifyInstance, options: { cacheTtlMs: number }): Promise<void> {
   const verifier = createKeyVerifier(app.db, options.cacheTtlMs);

@@ -1,0 +1,65 @@
+import type { Database } from '../../db/client.js';
+import type { RequestContext } from '../../lib/context.js';
+import { invalidField, notFound, ruleViolated } from '../../lib/errors.js';
+import { decodeCursor, toPage, type Page, type PageParams } from '../../lib/pagination.js';
+import { assertSeesOrganization } from '../../lib/scope.js';
+import { inTransaction } from '../../lib/transaction.js';
+import { recordAudit } from '../audit/audit-repository.js';
+import { findOrganization } from '../organizations/organization-repository.js';
+import { findVolunteer } from '../volunteers/volunteer-repository.js';
+import { findActiveMembership, joinOrganization, leaveOrganization, listMembers } from './membership-repository.js';
+import type { MembershipView } from './membership-schemas.js';
+
+export function createMembershipService(db: Database) {
+  async function organizationInScope(ctx: RequestContext, organizationId: string) {
+    const organization = await findOrganization(db, organizationId);
+    assertSeesOrganization(ctx.actor, organization);
+    return organization;
+  }
+
+  /** Joining twice is harmless: the second call answers with the existing membership. */
+  async function join(ctx: RequestContext, organizationId: string, volunteerId: string): Promise<{ membership: MembershipView; created: boolean }> {
+    const organization = await organizationInScope(ctx, organizationId);
+    const volunteer = await findVolunteer(db, volunteerId);
+    if (!volunteer || volunteer.communityId !== organization.communityId) throw invalidField('volunteerId', 'does not name a volunteer of the organization\'s community');
+    if (organization.archivedAt) throw ruleViolated('An archived organization takes no new members');
+    if (volunteer.status === 'withdrawn') throw invalidField('volunteerId', 'names a withdrawn volunteer');
+    return inTransaction(db, async (tx) => {
+      const { row, created } = await joinOrganization(tx, { communityId: organization.communityId, organizationId, volunteerId });
+      if (created) {
+        await recordAudit(tx, ctx, { action: 'membership.created', entityType: 'membership', entityId: row.id, communityId: row.communityId, after: { organizationId, volunteerId } });
+      }
+      const membership = {
+        id: row.id, organizationId, volunteerId, volunteerCode: volunteer.volunteerCode, name: volunteer.name,
+        volunteerStatus: volunteer.status, joinedAt: row.joinedAt.toISOString(),
+      };
+      return { membership, created };
+    });
+  }
+
+  async function list(ctx: RequestContext, organizationId: string, page: PageParams): Promise<Page<MembershipView>> {
+    const organization = await organizationInScope(ctx, organizationId);
+    const rows = await listMembers(db, { communityId: organization.communityId, organizationId, ...(page.cursor ? { after: decodeCursor(page.cursor) } : {}), limit: page.limit });
+    return toPage(rows, page.limit, (row) => ({
+      id: row.id, organizationId: row.organizationId, volunteerId: row.volunteerId, volunteerCode: row.volunteerCode,
+      name: row.name, volunteerStatus: row.status, joinedAt: row.joinedAt.toISOString(),
+    }));
+  }
+
+  /** Leaving keeps the membership row (with left_at) and every hour served through it. */
+  async function leave(ctx: RequestContext, organizationId: string, volunteerId: string): Promise<void> {
+    await organizationInScope(ctx, organizationId);
+    await inTransaction(db, async (tx) => {
+      const membership = await findActiveMembership(tx, organizationId, volunteerId);
+      if (!membership) throw notFound('Membership');
+      const after = await leaveOrganization(tx, membership.id);
+      if (!after) throw notFound('Membership');
+      await recordAudit(tx, ctx, {
+        action: 'membership.ended', entityType: 'membership', entityId: membership.id, communityId: membership.communityId,
+        before: { organizationId, volunteerId, leftAt: null }, after: { organizationId, volunteerId, leftAt: after.leftAt!.toISOString() },
+      });
+    });
+  }
+
+  return { join, list, leave };
+}

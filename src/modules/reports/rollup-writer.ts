@@ -1,0 +1,103 @@
+import { sql } from 'drizzle-orm';
+import type { Executor } from '../../db/client.js';
+import { array, queryRows } from '../../db/raw.js';
+import { setBits } from '../../lib/bitmap.js';
+
+export interface CountedEntry {
+  communityId: string;
+  organizationId: string;
+  categoryId: string;
+  volunteerId: string;
+  servedOn: string;
+  minutes: number;
+}
+
+export const monthOf = (servedOn: string): string => `${servedOn.slice(0, 7)}-01`;
+
+/**
+ * Keeps the report rollups equal to the ledger: +1 when entries become approved, -1 when approved
+ * entries are voided (after their status changed). Runs inside the transaction of that change.
+ */
+export async function applyToRollups(db: Executor, entries: readonly CountedEntry[], sign: 1 | -1): Promise<void> {
+  if (entries.length === 0) return;
+  await addMonthlyHours(db, entries, sign);
+  const members = await memberNumbers(db, entries);
+  if (sign === 1) {
+    await updateBitmaps(db, entries.map((e) => ({ communityId: e.communityId, month: monthOf(e.servedOn), bit: members.get(e.volunteerId)! })), true);
+  } else {
+    const gone = await volunteersWithoutApprovedMinutes(db, entries);
+    await updateBitmaps(db, gone.map((g) => ({ communityId: g.communityId, month: g.month, bit: members.get(g.volunteerId)! })), false);
+  }
+}
+
+async function addMonthlyHours(db: Executor, entries: readonly CountedEntry[], sign: 1 | -1): Promise<void> {
+  const cells = new Map<string, { communityId: string; organizationId: string; categoryId: string; month: string; minutes: number; entries: number }>();
+  for (const e of entries) {
+    const month = monthOf(e.servedOn);
+    const key = `${e.communityId}|${month}|${e.organizationId}|${e.categoryId}`;
+    const cell = cells.get(key) ?? { communityId: e.communityId, organizationId: e.organizationId, categoryId: e.categoryId, month, minutes: 0, entries: 0 };
+    cell.minutes += sign * e.minutes;
+    cell.entries += sign;
+    cells.set(key, cell);
+  }
+  const rows = [...cells.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, c]) => c);
+  await db.execute(sql`
+    insert into hours_monthly (community_id, month, organization_id, category_id, minutes, entries)
+    select * from unnest(${array(rows.map((r) => r.communityId))}::uuid[], ${array(rows.map((r) => r.month))}::date[],
+      ${array(rows.map((r) => r.organizationId))}::uuid[], ${array(rows.map((r) => r.categoryId))}::uuid[],
+      ${array(rows.map((r) => r.minutes))}::bigint[], ${array(rows.map((r) => r.entries))}::int[])
+    on conflict (community_id, month, organization_id, category_id)
+    do update set minutes = hours_monthly.minutes + excluded.minutes, entries = hours_monthly.entries + excluded.entries`);
+}
+
+async function memberNumbers(db: Executor, entries: readonly CountedEntry[]): Promise<Map<string, number>> {
+  const ids = [...new Set(entries.map((e) => e.volunteerId))];
+  const rows = await queryRows<{ id: string; memberNo: number }>(db, sql`select id, member_no as "memberNo" from volunteers where id = any(${array(ids)}::uuid[])`);
+  return new Map(rows.map((r) => [r.id, r.memberNo]));
+}
+
+/** After a void: the volunteer-months in which the volunteer has no approved entry left. */
+async function volunteersWithoutApprovedMinutes(db: Executor, entries: readonly CountedEntry[]) {
+  const keys = [...new Map(entries.map((e) => [`${e.volunteerId}|${monthOf(e.servedOn)}`, e])).values()];
+  return queryRows<{ volunteerId: string; communityId: string; month: string }>(db, sql`
+    select k.volunteer_id as "volunteerId", k.community_id as "communityId", k.month::text as month
+    from unnest(${array(keys.map((k) => k.volunteerId))}::uuid[], ${array(keys.map((k) => k.communityId))}::uuid[], ${array(keys.map((k) => monthOf(k.servedOn)))}::date[])
+      as k(volunteer_id, community_id, month)
+    where not exists (
+      select 1 from service_entries e
+      where e.volunteer_id = k.volunteer_id and e.status = 'approved'
+        and e.served_on >= k.month and e.served_on < (k.month + interval '1 month')::date)`);
+}
+
+async function updateBitmaps(db: Executor, changes: ReadonlyArray<{ communityId: string; month: string; bit: number }>, on: boolean): Promise<void> {
+  if (changes.length === 0) return;
+  const groups = new Map<string, { communityId: string; month: string; bits: number[] }>();
+  for (const c of changes) {
+    const key = `${c.communityId}|${c.month}`;
+    const group = groups.get(key) ?? { communityId: c.communityId, month: c.month, bits: [] };
+    group.bits.push(c.bit);
+    groups.set(key, group);
+  }
+  const sorted = [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, g]) => g);
+  const current = await queryRows<{ communityId: string; month: string; members: Buffer }>(db, sql`
+    select b.community_id as "communityId", b.month::text as month, b.members
+    from volunteer_month_bitmaps b
+    join unnest(${array(sorted.map((g) => g.communityId))}::uuid[], ${array(sorted.map((g) => g.month))}::date[]) as k(community_id, month)
+      on b.community_id = k.community_id and b.month = k.month
+    order by b.community_id, b.month
+    for update of b`);
+  const existing = new Map(current.map((r) => [`${r.communityId}|${r.month}`, toBuffer(r.members)]));
+  const next = sorted.map((g) => setBits(existing.get(`${g.communityId}|${g.month}`), g.bits, on));
+  await db.execute(sql`
+    insert into volunteer_month_bitmaps (community_id, month, members)
+    select * from unnest(${array(sorted.map((g) => g.communityId))}::uuid[], ${array(sorted.map((g) => g.month))}::date[], ${array(next)}::bytea[])
+    on conflict (community_id, month) do update set members = excluded.members`);
+}
+
+/** node-postgres returns bytea as a Buffer, PGlite as a Uint8Array. */
+export function toBuffer(value: Buffer | Uint8Array | string): Buffer {
+  if (Buffer.isBuffer(value)) return value;
+  if (typeof value === 'string') return Buffer.from(value.replace(/^\\x/, ''), 'hex');
+  return Buffer.from(value);
+}
+

@@ -1,0 +1,70 @@
+import { sql } from 'drizzle-orm';
+import type { Executor } from '../../db/client.js';
+import { array, queryRows } from '../../db/raw.js';
+
+export const DAY_CAP_MINUTES = 1440;
+
+export interface DayDelta {
+  communityId: string;
+  volunteerId: string;
+  servedOn: string;
+  minutes: number;
+}
+
+const dayKey = (volunteerId: string, servedOn: string): string => `${volunteerId}|${servedOn}`;
+
+/** Sums deltas per volunteer-day, sorted so that every transaction locks rows in the same order. */
+export function groupByDay(deltas: readonly DayDelta[]): DayDelta[] {
+  const sums = new Map<string, DayDelta>();
+  for (const d of deltas) {
+    const key = dayKey(d.volunteerId, d.servedOn);
+    const current = sums.get(key);
+    if (current) current.minutes += d.minutes;
+    else sums.set(key, { ...d });
+  }
+  return [...sums.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, d]) => d);
+}
+
+/**
+ * Locks the volunteer-day rows that exist and returns their counted minutes. Concurrent writers
+ * for the same volunteer-day wait here, so the cap check below sees the committed total.
+ */
+export async function lockDays(db: Executor, days: readonly DayDelta[]): Promise<Map<string, number>> {
+  if (days.length === 0) return new Map();
+  const rows = await queryRows<{ volunteerId: string; servedOn: string; minutes: number }>(db, sql`
+    select d.volunteer_id as "volunteerId", d.served_on::text as "servedOn", d.minutes
+    from volunteer_day_minutes d
+    join unnest(${array(days.map((d) => d.volunteerId))}::uuid[], ${array(days.map((d) => d.servedOn))}::date[]) as k(volunteer_id, served_on)
+      on d.volunteer_id = k.volunteer_id and d.served_on = k.served_on
+    order by d.volunteer_id, d.served_on
+    for update of d`);
+  return new Map(rows.map((r) => [dayKey(r.volunteerId, r.servedOn), r.minutes]));
+}
+
+export function countedMinutes(locked: Map<string, number>, volunteerId: string, servedOn: string): number {
+  return locked.get(dayKey(volunteerId, servedOn)) ?? 0;
+}
+
+/**
+ * Adds (or with negative minutes, removes) counted minutes; the table's CHECK refuses any day over
+ * 1440. Removals are plain updates: an upsert would test the CHECK on its negative candidate row.
+ */
+export async function addDayMinutes(db: Executor, deltas: readonly DayDelta[]): Promise<void> {
+  const days = groupByDay(deltas);
+  const removals = days.filter((d) => d.minutes < 0);
+  const additions = days.filter((d) => d.minutes > 0);
+  if (removals.length > 0) {
+    await db.execute(sql`
+      update volunteer_day_minutes d set minutes = d.minutes + k.minutes
+      from unnest(${array(removals.map((d) => d.volunteerId))}::uuid[], ${array(removals.map((d) => d.servedOn))}::date[],
+                  ${array(removals.map((d) => d.minutes))}::int[]) as k(volunteer_id, served_on, minutes)
+      where d.volunteer_id = k.volunteer_id and d.served_on = k.served_on`);
+  }
+  if (additions.length > 0) {
+    await db.execute(sql`
+      insert into volunteer_day_minutes (community_id, volunteer_id, served_on, minutes)
+      select * from unnest(${array(additions.map((d) => d.communityId))}::uuid[], ${array(additions.map((d) => d.volunteerId))}::uuid[],
+                           ${array(additions.map((d) => d.servedOn))}::date[], ${array(additions.map((d) => d.minutes))}::int[])
+      on conflict (volunteer_id, served_on) do update set minutes = volunteer_day_minutes.minutes + excluded.minutes`);
+  }
+}

@@ -1,0 +1,88 @@
+import type { Database, Executor } from '../../db/client.js';
+import { checkViolation } from '../../db/errors.js';
+import type { RequestContext } from '../../lib/context.js';
+import { AppError, ruleViolated } from '../../lib/errors.js';
+import { inTransaction } from '../../lib/transaction.js';
+import { addDayMinutes, countedMinutes, DAY_CAP_MINUTES, groupByDay, lockDays } from './day-minutes.js';
+import { loadReferences } from './entry-references.js';
+import { arrivesApproved, batchField, checkOverlapsWithin, checkReferences, RuleErrors, singleField } from './entry-rules.js';
+import type { RecordEntryInput } from './entry-schemas.js';
+import type { EntryRow } from './entry-view.js';
+import { insertEntries, overlappingItems, type NewEntry } from './entry-writer.js';
+import { applyToRollups } from '../reports/rollup-writer.js';
+
+function throwIfAny(errors: RuleErrors, summary: string): void {
+  if (errors.list.length === 0) return;
+  const detail = `${summary}: ${errors.list.slice(0, 5).map((e) => `${e.field} ${e.message}`).join('; ')}${errors.list.length > 5 ? '; …' : ''}`;
+  throw new AppError('rule_violated', detail, { errors: errors.list });
+}
+
+/** The database is the last line: a race that slipped past the checks still cannot break a rule. */
+function translateConstraint(err: unknown): never {
+  const constraint = checkViolation(err);
+  if (constraint === 'volunteer_day_minutes_cap') throw ruleViolated('A volunteer\'s pending and approved minutes on one day may not exceed 1440');
+  if (constraint === 'service_entries_no_overlap') throw ruleViolated('The entry\'s times overlap another entry of the same volunteer');
+  throw err;
+}
+
+export interface RecordOptions {
+  batch: boolean;
+  defaultSource: NewEntry['source'];
+  /** Runs inside the transaction after the write, e.g. to store the idempotent reply with it. */
+  afterWrite?: (tx: Executor, rows: EntryRow[]) => Promise<void>;
+}
+
+/**
+ * Records entries, one or a batch, all or nothing. Every rule is checked for every item before
+ * anything is written, so a batch with bad items names each of them by index and field.
+ */
+export async function recordEntries(db: Database, ctx: RequestContext, drafts: readonly RecordEntryInput[], options: RecordOptions): Promise<EntryRow[]> {
+  const errors = new RuleErrors(options.batch ? batchField : singleField, options.batch);
+  checkOverlapsWithin(drafts, errors);
+  try {
+    return await inTransaction(db, async (tx) => {
+      const refs = await loadReferences(tx, drafts);
+      checkReferences(ctx.actor, drafts, refs, errors);
+      // Items whose organization is unknown cannot be checked further; the rest are, so one answer names every problem.
+      const entries: NewEntry[] = drafts.map((draft) => ({
+        communityId: refs.organizations.get(draft.organizationId)?.communityId ?? '',
+        volunteerId: draft.volunteerId,
+        organizationId: draft.organizationId,
+        categoryId: draft.categoryId,
+        servedOn: draft.servedOn,
+        minutes: draft.minutes,
+        activityId: draft.activityId ?? null,
+        startedAt: draft.startedAt ?? null,
+        endedAt: draft.endedAt ?? null,
+        location: draft.location ?? null,
+        description: draft.description ?? null,
+        status: arrivesApproved(ctx.actor, draft, refs) ? 'approved' : 'pending',
+        source: draft.source ?? options.defaultSource,
+      }));
+
+      const days = groupByDay(entries.filter((e) => e.communityId !== ''));
+      const counted = await lockDays(tx, days);
+      for (const day of days) {
+        const total = countedMinutes(counted, day.volunteerId, day.servedOn) + day.minutes;
+        if (total <= DAY_CAP_MINUTES) continue;
+        entries.forEach((e, index) => {
+          if (e.volunteerId === day.volunteerId && e.servedOn === day.servedOn) {
+            errors.add(index, 'minutes', `would bring the volunteer's ${day.servedOn} to ${total} minutes; pending and approved minutes on one day may not exceed ${DAY_CAP_MINUTES}`);
+          }
+        });
+      }
+      const timed = entries.flatMap((e, index) => (e.startedAt && e.endedAt && e.communityId && Date.parse(e.startedAt) < Date.parse(e.endedAt) ? [{ index, volunteerId: e.volunteerId, startedAt: e.startedAt, endedAt: e.endedAt }] : []));
+      for (const index of await overlappingItems(tx, timed)) errors.add(index, 'startedAt', 'overlaps another pending or approved entry of this volunteer');
+      throwIfAny(errors, 'Entries break the ledger\'s rules');
+
+      await addDayMinutes(tx, days);
+      const rows = await insertEntries(tx, ctx, entries);
+      await applyToRollups(tx, rows.filter((r) => r.status === 'approved'), 1);
+      if (options.afterWrite) await options.afterWrite(tx, rows);
+      return rows;
+    });
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    return translateConstraint(err);
+  }
+}

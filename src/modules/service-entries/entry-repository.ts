@@ -1,0 +1,42 @@
+import { and, asc, eq, gt, gte, lte, type SQL } from 'drizzle-orm';
+import type { Executor } from '../../db/client.js';
+import { serviceEntries } from '../../db/schema/index.js';
+import type { EntryRow } from './entry-view.js';
+
+export async function findEntry(db: Executor, id: string, options: { forUpdate?: boolean } = {}): Promise<EntryRow | undefined> {
+  const query = db.select().from(serviceEntries).where(eq(serviceEntries.id, id)).limit(1);
+  const [row] = options.forUpdate ? await query.for('update') : await query;
+  return row;
+}
+
+export async function updateEntry(db: Executor, id: string, changes: Partial<typeof serviceEntries.$inferInsert>): Promise<EntryRow> {
+  const [row] = await db.update(serviceEntries).set({ ...changes, updatedAt: new Date() }).where(eq(serviceEntries.id, id)).returning();
+  return row!;
+}
+
+export interface EntryFilter {
+  communityId?: string;
+  organizationId?: string;
+  volunteerId?: string;
+  categoryId?: string;
+  status?: EntryRow['status'];
+  from?: string;
+  to?: string;
+  updatedSince?: Date;
+  after?: string;
+  limit: number;
+}
+
+export async function listEntries(db: Executor, filter: EntryFilter): Promise<EntryRow[]> {
+  const conditions: SQL[] = [];
+  if (filter.communityId) conditions.push(eq(serviceEntries.communityId, filter.communityId));
+  if (filter.organizationId) conditions.push(eq(serviceEntries.organizationId, filter.organizationId));
+  if (filter.volunteerId) conditions.push(eq(serviceEntries.volunteerId, filter.volunteerId));
+  if (filter.categoryId) conditions.push(eq(serviceEntries.categoryId, filter.categoryId));
+  if (filter.status) conditions.push(eq(serviceEntries.status, filter.status));
+  if (filter.from) conditions.push(gte(serviceEntries.servedOn, filter.from));
+  if (filter.to) conditions.push(lte(serviceEntries.servedOn, filter.to));
+  if (filter.updatedSince) conditions.push(gte(serviceEntries.updatedAt, filter.updatedSince));
+  if (filter.after) conditions.push(gt(serviceEntries.id, filter.after));
+  return db.select().from(serviceEntries).where(and(...conditions)).orderBy(asc(serviceEntries.id)).limit(filter.limit + 1);
+}

@@ -1,0 +1,57 @@
+import type { Database } from '../../db/client.js';
+import type { RequestContext } from '../../lib/context.js';
+import { notFound } from '../../lib/errors.js';
+import { decodeCursor, toPage, type Page } from '../../lib/pagination.js';
+import { pinnedCommunity } from '../../lib/scope.js';
+import { correctEntry } from './entry-corrector.js';
+import { recordEntries, type RecordOptions } from './entry-recorder.js';
+import { findEntry, listEntries } from './entry-repository.js';
+import type { EntryQueryInput, EntryView, PatchEntryInput, RecordEntryInput } from './entry-schemas.js';
+import { createEntryTransitions, seesEntry } from './entry-transitions.js';
+import { toEntry } from './entry-view.js';
+
+export function createEntryService(db: Database) {
+  const transitions = createEntryTransitions(db);
+
+  async function record(ctx: RequestContext, input: RecordEntryInput, afterWrite?: RecordOptions['afterWrite']): Promise<EntryView> {
+    const [row] = await recordEntries(db, ctx, [input], { batch: false, defaultSource: 'coordinator', ...(afterWrite ? { afterWrite } : {}) });
+    return toEntry(row!);
+  }
+
+  async function recordBatch(ctx: RequestContext, inputs: RecordEntryInput[], afterWrite?: RecordOptions['afterWrite']): Promise<EntryView[]> {
+    const rows = await recordEntries(db, ctx, inputs, { batch: true, defaultSource: 'import', ...(afterWrite ? { afterWrite } : {}) });
+    return rows.map(toEntry);
+  }
+
+  async function get(ctx: RequestContext, id: string): Promise<EntryView> {
+    const row = await findEntry(db, id);
+    if (!seesEntry(ctx, row)) throw notFound('Service entry');
+    return toEntry(row);
+  }
+
+  async function list(ctx: RequestContext, query: EntryQueryInput): Promise<Page<EntryView>> {
+    const pinned = pinnedCommunity(ctx.actor);
+    const coordinatorOrg = ctx.actor.role === 'coordinator' ? ctx.actor.organizationId ?? undefined : undefined;
+    if ((pinned && query.communityId && query.communityId !== pinned)
+      || (coordinatorOrg && query.organizationId && query.organizationId !== coordinatorOrg)) return { data: [], nextCursor: null };
+    const communityId = pinned ?? query.communityId;
+    const organizationId = coordinatorOrg ?? query.organizationId;
+    const rows = await listEntries(db, {
+      ...(communityId ? { communityId } : {}),
+      ...(organizationId ? { organizationId } : {}),
+      ...(query.volunteerId ? { volunteerId: query.volunteerId } : {}),
+      ...(query.categoryId ? { categoryId: query.categoryId } : {}),
+      ...(query.status ? { status: query.status } : {}),
+      ...(query.from ? { from: query.from } : {}),
+      ...(query.to ? { to: query.to } : {}),
+      ...(query.updatedSince ? { updatedSince: new Date(query.updatedSince) } : {}),
+      ...(query.cursor ? { after: decodeCursor(query.cursor) } : {}),
+      limit: query.limit,
+    });
+    return toPage(rows, query.limit, toEntry);
+  }
+
+  const patch = (ctx: RequestContext, id: string, input: PatchEntryInput) => correctEntry(db, ctx, id, input);
+
+  return { record, recordBatch, get, list, patch, ...transitions };
+}
