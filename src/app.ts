@@ -22,6 +22,7 @@ import { organizationRoutes } from './modules/organizations/organization-routes.
 import { membershipRoutes } from './modules/memberships/membership-routes.js';
 import { volunteerRoutes } from './modules/volunteers/volunteer-routes.js';
 import { entryRoutes } from './modules/service-entries/entry-routes.js';
+import { reportRoutes } from './modules/reports/report-routes.js';
 
 export interface BuildOptions {
   /** Where log lines go; tests pass a capturing stream. Defaults to stdout. */
@@ -56,6 +57,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(volunteerRoutes);
   await app.register(membershipRoutes);
   await app.register(entryRoutes);
+  await app.register(reportRoutes);
   await app.register(apiKeyRoutes);
   await app.register(auditRoutes);
   await app.register(agreementRoutes);

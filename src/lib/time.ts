@@ -13,6 +13,12 @@ export function assertTimezone(timezone: string, field = 'timezone'): void {
   if (!isValidTimezone(timezone)) throw invalidField(field, 'is not an IANA time zone such as Asia/Shanghai');
 }
 
+/** The IANA name as ICU spells it (`asia/shanghai` → `Asia/Shanghai`), so stored zones compare equal; 422 when unknown. */
+export function canonicalTimezone(timezone: string, field = 'timezone'): string {
+  assertTimezone(timezone, field);
+  return new Intl.DateTimeFormat('en-US', { timeZone: timezone }).resolvedOptions().timeZone;
+}
+
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 /** The calendar date (YYYY-MM-DD) that `instant` falls on in `timezone`. */

@@ -8,6 +8,17 @@ import { corsOrigins, type Config } from '../config.js';
 async function httpBasics(app: FastifyInstance, options: { config: Config }): Promise<void> {
   // Fastify parses text/plain by default; this API speaks JSON only, so other bodies answer 415.
   app.removeContentTypeParser('text/plain');
+  // Many HTTP clients send `Content-Type: application/json` on every request, even a bodiless
+  // DELETE or archive; an empty body is no body, and routes that need one still answer 422.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: options.config.BODY_LIMIT_BYTES }, (request, body, done) => {
+    const text = body.toString();
+    if (text === '') {
+      done(null, undefined);
+      return;
+    }
+    parseJson(request, text, done);
+  });
   await app.register(helmet, { global: true });
   const origins = corsOrigins(options.config);
   await app.register(cors, {

@@ -101,6 +101,30 @@ export function problemBody(request: FastifyRequest, problem: AppError): Record<
   };
 }
 
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+
+/**
+ * What a failure writes to the log. A database error's message, stack and parameters carry the
+ * values of the failed query (phone numbers, names, id numbers), so of those only the SQL text
+ * with its placeholders and PostgreSQL's codes are kept; any other error is logged as it is.
+ */
+export function loggableError(err: unknown): unknown {
+  let query: string | undefined;
+  let code: string | undefined;
+  let current: unknown = err;
+  for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth += 1) {
+    const e = current as Record<string, unknown>;
+    if (typeof e.query === 'string' && 'params' in e) query = e.query;
+    if (typeof e.code === 'string' && !e.code.startsWith('FST_')) code = e.code;
+    if (typeof e.code === 'string' && SQLSTATE.test(e.code) && typeof e.severity === 'string') {
+      const { severity, routine, table, column, constraint, dataType } = e;
+      return { type: 'DatabaseError', query, sqlState: e.code, severity, routine, table, column, constraint, dataType };
+    }
+    current = e.cause;
+  }
+  return query === undefined ? err : { type: 'DatabaseError', query, code };
+}
+
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: AppError): FastifyReply {
   const body = problemBody(request, problem);
   for (const [name, value] of Object.entries(problem.headers)) reply.header(name, value);
@@ -113,7 +137,7 @@ async function problemsPlugin(app: FastifyInstance): Promise<void> {
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const problem = toAppError(err);
-    if (problem.status >= 500) request.log.error({ err: problem.cause ?? err, code: problem.code }, 'request failed');
+    if (problem.status >= 500) request.log.error({ err: loggableError(problem.cause ?? err), code: problem.code }, 'request failed');
     else request.log.info({ code: problem.code, status: problem.status }, 'request rejected');
     return sendProblem(request, reply, problem);
   });

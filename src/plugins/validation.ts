@@ -1,4 +1,4 @@
-import { Ajv, type Options } from 'ajv';
+import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
@@ -8,6 +8,40 @@ const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormat
 
 const shared: Options = { allErrors: true, removeAdditional: false, useDefaults: true, strict: 'log' };
 
+/** JSON Pointer of the first string holding U+0000, which PostgreSQL cannot store in text. */
+export function nulPointer(value: unknown, pointer = ''): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? pointer : undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i += 1) {
+      const found = nulPointer(value[i], `${pointer}/${i}`);
+      if (found !== undefined) return found;
+    }
+  } else if (value && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      const found = nulPointer(item, `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
+
+/** The schema's own checks, plus: no NUL character anywhere, answered as a validation error of that field. */
+function rejectingNul(validate: ValidateFunction): (data: unknown) => boolean {
+  const check = (data: unknown): boolean => {
+    const pointer = nulPointer(data);
+    if (pointer !== undefined) {
+      const issue: ErrorObject = { instancePath: pointer, schemaPath: '#', keyword: 'nul', params: {}, message: 'must not contain the NUL character (U+0000)' };
+      check.errors = [issue];
+      return false;
+    }
+    const valid = validate(data);
+    check.errors = validate.errors ?? null;
+    return valid as boolean;
+  };
+  check.errors = null as ErrorObject[] | null;
+  return check;
+}
+
 /**
  * JSON bodies are validated as sent: a string "30" is not the integer 30, and unknown properties
  * are rejected rather than dropped. Query strings and paths are text by nature, so they coerce.
@@ -15,7 +49,7 @@ const shared: Options = { allErrors: true, removeAdditional: false, useDefaults:
 async function validationPlugin(app: FastifyInstance): Promise<void> {
   const bodyAjv = addFormats(new Ajv({ ...shared, coerceTypes: false }));
   const paramAjv = addFormats(new Ajv({ ...shared, coerceTypes: 'array' }));
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : paramAjv).compile(schema));
+  app.setValidatorCompiler(({ schema, httpPart }) => rejectingNul((httpPart === 'body' ? bodyAjv : paramAjv).compile(schema)));
 }
 
 export default fp(validationPlugin, { name: 'validation' });

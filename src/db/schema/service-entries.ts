@@ -1,23 +1,24 @@
 import { sql } from 'drizzle-orm';
 import { check, date, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, uuid, varchar } from 'drizzle-orm/pg-core';
 import { createdAt, id, updatedAt } from './columns.js';
-import { communities } from './communities.js';
-import { organizations } from './organizations.js';
-import { serviceCategories } from './service-categories.js';
-import { volunteers } from './volunteers.js';
 
 export const ENTRY_STATUSES = ['pending', 'approved', 'rejected', 'voided'] as const;
 export const ENTRY_SOURCES = ['coordinator', 'self_report', 'check_in', 'import'] as const;
 
-/** The ledger line. Never deleted: rejected and voided entries stay with who did it and why. */
+/**
+ * The ledger line. Never deleted: rejected and voided entries stay with who did it and why.
+ * No foreign keys, on purpose: the service checks every reference inside the writing transaction
+ * and nothing it references is ever deleted, while the four FK triggers cost 60 of 96 ms per
+ * 1,000-entry batch (EXPLAIN ANALYZE) on the hottest table.
+ */
 export const serviceEntries = pgTable(
   'service_entries',
   {
     id: id(),
-    communityId: uuid('community_id').notNull().references(() => communities.id),
-    volunteerId: uuid('volunteer_id').notNull().references(() => volunteers.id),
-    organizationId: uuid('organization_id').notNull().references(() => organizations.id),
-    categoryId: uuid('category_id').notNull().references(() => serviceCategories.id),
+    communityId: uuid('community_id').notNull(),
+    volunteerId: uuid('volunteer_id').notNull(),
+    organizationId: uuid('organization_id').notNull(),
+    categoryId: uuid('category_id').notNull(),
     servedOn: date('served_on', { mode: 'string' }).notNull(),
     minutes: smallint('minutes').notNull(),
     activityId: uuid('activity_id'),

@@ -4,9 +4,10 @@ import type { RequestContext } from '../../lib/context.js';
 import { invalidField, notFound } from '../../lib/errors.js';
 import { decodeCursor, toPage, type Page, type PageParams } from '../../lib/pagination.js';
 import { assertSeesCommunity, pinnedCommunity } from '../../lib/scope.js';
-import { assertTimezone } from '../../lib/time.js';
+import { canonicalTimezone } from '../../lib/time.js';
 import { inTransaction } from '../../lib/transaction.js';
 import { recordAudit, recordAudits } from '../audit/audit-repository.js';
+import { toCategory } from '../service-categories/category-schemas.js';
 import { DEFAULT_CATEGORIES } from './default-categories.js';
 import {
   findCommunity, findCommunityForUpdate, insertCommunity, listCommunities, updateCommunity, type CommunityRow,
@@ -24,7 +25,7 @@ function assertThresholds(thresholds: number[] | undefined): void {
 
 export function createCommunityService(db: Database) {
   async function create(ctx: RequestContext, input: CreateCommunityInput): Promise<CommunityView> {
-    if (input.timezone) assertTimezone(input.timezone);
+    const timezone = input.timezone ? canonicalTimezone(input.timezone) : undefined;
     assertThresholds(input.starThresholds);
     return inTransaction(db, async (tx) => {
       const row = await insertCommunity(tx, {
@@ -32,7 +33,7 @@ export function createCommunityService(db: Database) {
         regionCode: input.regionCode ?? null,
         population: input.population ?? null,
         households: input.households ?? null,
-        ...(input.timezone ? { timezone: input.timezone } : {}),
+        ...(timezone ? { timezone } : {}),
         ...(input.starThresholds ? { starThresholds: input.starThresholds } : {}),
       });
       const categories = await tx.insert(serviceCategories)
@@ -41,8 +42,7 @@ export function createCommunityService(db: Database) {
       const view = toCommunity(row);
       await recordAudit(tx, ctx, { action: 'community.created', entityType: 'community', entityId: row.id, communityId: row.id, after: view });
       await recordAudits(tx, ctx, categories.map((c) => ({
-        action: 'service_category.created', entityType: 'service_category', entityId: c.id, communityId: row.id,
-        after: { code: c.code, name: c.name, nameEn: c.nameEn, isDefault: true },
+        action: 'service_category.created', entityType: 'service_category', entityId: c.id, communityId: row.id, after: toCategory(c),
       })));
       return view;
     });
@@ -66,12 +66,12 @@ export function createCommunityService(db: Database) {
   }
 
   async function patch(ctx: RequestContext, id: string, input: PatchCommunityInput): Promise<CommunityView> {
-    if (input.timezone) assertTimezone(input.timezone);
+    const changes = input.timezone ? { ...input, timezone: canonicalTimezone(input.timezone) } : input;
     assertThresholds(input.starThresholds);
     return inTransaction(db, async (tx) => {
       const before: CommunityRow | undefined = await findCommunityForUpdate(tx, id);
       assertSeesCommunity(ctx.actor, before);
-      const after = await updateCommunity(tx, id, input);
+      const after = await updateCommunity(tx, id, changes);
       const view = toCommunity(after);
       await recordAudit(tx, ctx, { action: 'community.updated', entityType: 'community', entityId: id, communityId: id, before: toCommunity(before), after: view });
       return view;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { and, eq, lt, sql } from 'drizzle-orm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Database, Executor } from '../../db/client.js';
+import { queryRows } from '../../db/raw.js';
 import { idempotencyKeys } from '../../db/schema/index.js';
 import { AppError } from '../../lib/errors.js';
 import { problemBody, toAppError } from '../../plugins/problems.js';
@@ -15,24 +16,47 @@ export interface Outcome {
   body: unknown;
 }
 
-/** The request's identity for replay: method, route and the canonical JSON of its body. */
-export function fingerprint(request: FastifyRequest): string {
-  return createHash('sha256').update(`${request.method} ${request.routeOptions.url}\n${JSON.stringify(request.body ?? null)}`).digest('hex');
+/** JSON with object keys sorted at every depth, so `{a,b}` and `{b,a}` are the same request. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v === undefined ? null : v)).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
 }
 
-async function claim(db: Database, apiKeyId: string, key: string, print: string): Promise<'claimed' | Outcome> {
-  for (let attempt = 0; attempt < 2; attempt += 1) {
-    const inserted = await db.insert(idempotencyKeys).values({ apiKeyId, key, fingerprint: print }).onConflictDoNothing().returning({ key: idempotencyKeys.key });
-    if (inserted.length > 0) return 'claimed';
+/** The identity of a request for replay: method, route and the canonical JSON of its body. */
+export function fingerprintOf(method: string, route: string, body: unknown): string {
+  return createHash('sha256').update(`${method} ${route}\n${canonicalJson(body ?? null)}`).digest('hex');
+}
+
+export function fingerprint(request: FastifyRequest): string {
+  return fingerprintOf(request.method, request.routeOptions.url ?? request.url, request.body);
+}
+
+/** Which claim a request holds: its row's created_at, exact to the microsecond, as PostgreSQL prints it. */
+type ClaimToken = string;
+
+/**
+ * Claims the key in one statement: a new key is inserted; a key whose answer expired (24 h) or
+ * whose claim was abandoned is taken over in place. Anything else is answered from the row.
+ * (Deleting a stale row by its created_at read into a JS Date never matched, since PostgreSQL
+ * keeps microseconds and Date milliseconds, so an expired key stayed unusable for ever.)
+ */
+async function claim(db: Database, apiKeyId: string, key: string, print: string): Promise<ClaimToken | Outcome> {
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const [claimed] = await queryRows<{ token: string }>(db, sql`
+      insert into idempotency_keys (api_key_id, key, fingerprint, state, created_at)
+      values (${apiKeyId}::uuid, ${key}, ${print}, 'in_progress', now())
+      on conflict (api_key_id, key) do update
+        set fingerprint = excluded.fingerprint, state = 'in_progress', response_status = null, response_body = null, created_at = excluded.created_at
+        where idempotency_keys.created_at < now() - make_interval(secs => ${IDEMPOTENCY_TTL_MS / 1000})
+           or (idempotency_keys.state = 'in_progress' and idempotency_keys.created_at < now() - make_interval(secs => ${ABANDONED_AFTER_MS / 1000}))
+      returning created_at::text as token`);
+    if (claimed) return claimed.token;
     const [row] = await db.select().from(idempotencyKeys).where(and(eq(idempotencyKeys.apiKeyId, apiKeyId), eq(idempotencyKeys.key, key))).limit(1);
-    if (!row) continue;
-    const age = Date.now() - row.createdAt.getTime();
-    const expired = age > IDEMPOTENCY_TTL_MS;
-    const abandoned = row.state === 'in_progress' && age > ABANDONED_AFTER_MS;
-    if (expired || abandoned) {
-      await db.delete(idempotencyKeys).where(and(eq(idempotencyKeys.apiKeyId, apiKeyId), eq(idempotencyKeys.key, key), eq(idempotencyKeys.createdAt, row.createdAt)));
-      continue;
-    }
+    if (!row) continue; // purged between the two statements: claim again
     if (row.fingerprint !== print) throw new AppError('idempotency_key_reused', 'This Idempotency-Key was already used with a different request; use a new key for a new request');
     if (row.state === 'in_progress') throw new AppError('idempotency_in_progress', 'The first request with this Idempotency-Key is still running; retry shortly', { headers: { 'retry-after': '1' } });
     return { status: row.responseStatus!, body: row.responseBody };
@@ -40,18 +64,32 @@ async function claim(db: Database, apiKeyId: string, key: string, print: string)
   throw new AppError('idempotency_in_progress', 'Could not claim the Idempotency-Key; retry shortly', { headers: { 'retry-after': '1' } });
 }
 
-/** Stores the answer; called inside the write's own transaction so the write and its replay commit together. */
-export async function completeClaim(tx: Executor, apiKeyId: string, key: string, outcome: Outcome): Promise<void> {
-  await tx.update(idempotencyKeys).set({ state: 'done', responseStatus: outcome.status, responseBody: outcome.body })
-    .where(and(eq(idempotencyKeys.apiKeyId, apiKeyId), eq(idempotencyKeys.key, key)));
+const heldClaim = (apiKeyId: string, key: string, token: ClaimToken) => sql`api_key_id = ${apiKeyId}::uuid and key = ${key}
+  and state = 'in_progress' and created_at = ${token}::timestamptz`;
+
+/**
+ * Stores the answer; called inside the write's own transaction so the write and its replay commit
+ * together. When the claim is no longer this request's (it was taken over as abandoned), the write
+ * is refused, so one key can never record twice.
+ */
+export async function completeClaim(tx: Executor, apiKeyId: string, key: string, token: ClaimToken, outcome: Outcome): Promise<void> {
+  const updated = await queryRows<{ key: string }>(tx, sql`
+    update idempotency_keys set state = 'done', response_status = ${outcome.status}, response_body = ${JSON.stringify(outcome.body)}::jsonb
+    where ${heldClaim(apiKeyId, key, token)} returning key`);
+  if (updated.length === 0) throw new AppError('idempotency_in_progress', 'This request\'s hold on its Idempotency-Key lapsed before it finished; nothing was recorded, retry', { headers: { 'retry-after': '1' } });
 }
 
-async function releaseClaim(db: Database, apiKeyId: string, key: string): Promise<void> {
-  await db.delete(idempotencyKeys).where(and(eq(idempotencyKeys.apiKeyId, apiKeyId), eq(idempotencyKeys.key, key), eq(idempotencyKeys.state, 'in_progress')));
+async function releaseClaim(db: Database, apiKeyId: string, key: string, token: ClaimToken): Promise<void> {
+  await db.execute(sql`delete from idempotency_keys where ${heldClaim(apiKeyId, key, token)}`);
 }
 
 export async function purgeExpiredKeys(db: Database): Promise<void> {
-  await db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, sql`now() - interval '24 hours'`));
+  await db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, sql`now() - make_interval(secs => ${IDEMPOTENCY_TTL_MS / 1000})`));
+}
+
+export interface IdempotentOptions {
+  /** Headers of a successful answer, sent with it and with every replay of it (e.g. Location). */
+  headersFor?: (outcome: Outcome) => Record<string, string>;
 }
 
 /**
@@ -65,28 +103,28 @@ export async function idempotent(
   request: FastifyRequest,
   reply: FastifyReply,
   run: (commit: ((tx: Executor, outcome: Outcome) => Promise<void>) | undefined) => Promise<Outcome>,
+  options: IdempotentOptions = {},
 ): Promise<FastifyReply> {
+  const send = (outcome: Outcome): FastifyReply => {
+    if (outcome.status < 300 && options.headersFor) reply.headers(options.headersFor(outcome));
+    return reply.code(outcome.status).send(outcome.body);
+  };
   const key = request.headers['idempotency-key'];
   const apiKeyId = request.actor?.keyId;
-  if (typeof key !== 'string' || !apiKeyId) {
-    const outcome = await run(undefined);
-    return reply.code(outcome.status).send(outcome.body);
-  }
+  if (typeof key !== 'string' || !apiKeyId) return send(await run(undefined));
+
   const claimed = await claim(db, apiKeyId, key, fingerprint(request));
-  if (claimed !== 'claimed') {
+  if (typeof claimed !== 'string') {
     reply.header('idempotent-replayed', 'true');
     if (claimed.status >= 400) return reply.code(claimed.status).type('application/problem+json; charset=utf-8').send(JSON.stringify(claimed.body));
-    return reply.code(claimed.status).send(claimed.body);
+    return send(claimed);
   }
   try {
-    const outcome = await run((tx, result) => completeClaim(tx, apiKeyId, key, result));
-    return reply.code(outcome.status).send(outcome.body);
+    return send(await run((tx, result) => completeClaim(tx, apiKeyId, key, claimed, result)));
   } catch (err) {
     const problem = toAppError(err as never);
-    if (problem.status >= 500 || problem.code === 'idempotency_in_progress') await releaseClaim(db, apiKeyId, key).catch(() => undefined);
-    else {
-      await completeClaim(db, apiKeyId, key, { status: problem.status, body: problemBody(request, problem) }).catch(() => undefined);
-    }
+    if (problem.status >= 500 || problem.code === 'idempotency_in_progress') await releaseClaim(db, apiKeyId, key, claimed).catch(() => undefined);
+    else await completeClaim(db, apiKeyId, key, claimed, { status: problem.status, body: problemBody(request, problem) }).catch(() => undefined);
     throw problem;
   }
 }

@@ -26,15 +26,26 @@ export function groupByDay(deltas: readonly DayDelta[]): DayDelta[] {
 }
 
 /**
- * Locks the volunteer-day rows that exist and returns their counted minutes. Concurrent writers
- * for the same volunteer-day wait here, so the cap check below sees the committed total.
+ * Locks the volunteer-days (creating a zero row for a day not yet counted) and returns their
+ * counted minutes. Concurrent writers for the same volunteer-day wait here, so the cap check that
+ * follows sees the committed total, even for the first entry of a day: locking only the rows that
+ * already existed let two first entries both read 0 and left the loser to the CHECK, which could
+ * not say which field broke the rule. A zero row left by a rolled-back write goes with it.
  */
 export async function lockDays(db: Executor, days: readonly DayDelta[]): Promise<Map<string, number>> {
   if (days.length === 0) return new Map();
+  const sorted = groupByDay(days.map((d) => ({ ...d, minutes: 0 })));
+  await db.execute(sql`
+    insert into volunteer_day_minutes (community_id, volunteer_id, served_on, minutes)
+    select community_id, volunteer_id, served_on, 0
+    from unnest(${array(sorted.map((d) => d.communityId))}::uuid[], ${array(sorted.map((d) => d.volunteerId))}::uuid[],
+                ${array(sorted.map((d) => d.servedOn))}::date[]) with ordinality as k(community_id, volunteer_id, served_on, position)
+    order by position
+    on conflict (volunteer_id, served_on) do nothing`);
   const rows = await queryRows<{ volunteerId: string; servedOn: string; minutes: number }>(db, sql`
     select d.volunteer_id as "volunteerId", d.served_on::text as "servedOn", d.minutes
     from volunteer_day_minutes d
-    join unnest(${array(days.map((d) => d.volunteerId))}::uuid[], ${array(days.map((d) => d.servedOn))}::date[]) as k(volunteer_id, served_on)
+    join unnest(${array(sorted.map((d) => d.volunteerId))}::uuid[], ${array(sorted.map((d) => d.servedOn))}::date[]) as k(volunteer_id, served_on)
       on d.volunteer_id = k.volunteer_id and d.served_on = k.served_on
     order by d.volunteer_id, d.served_on
     for update of d`);

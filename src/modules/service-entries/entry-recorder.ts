@@ -17,11 +17,20 @@ function throwIfAny(errors: RuleErrors, summary: string): void {
   throw new AppError('rule_violated', detail, { errors: errors.list });
 }
 
-/** The database is the last line: a race that slipped past the checks still cannot break a rule. */
-function translateConstraint(err: unknown): never {
+/**
+ * The database is the last line: a race that slipped past the checks still cannot break a rule.
+ * A single entry's answer still names the field; a batch's cannot tell which item lost the race.
+ */
+function translateConstraint(err: unknown, batch: boolean): never {
   const constraint = checkViolation(err);
-  if (constraint === 'volunteer_day_minutes_cap') throw ruleViolated('A volunteer\'s pending and approved minutes on one day may not exceed 1440');
-  if (constraint === 'service_entries_no_overlap') throw ruleViolated('The entry\'s times overlap another entry of the same volunteer');
+  const named = (field: string, message: string) => (batch ? undefined : [{ field, message }]);
+  if (constraint === 'volunteer_day_minutes_cap') {
+    const message = 'A volunteer\'s pending and approved minutes on one day may not exceed 1440';
+    throw ruleViolated(message, named('minutes', 'would bring the volunteer\'s day over 1440 minutes'));
+  }
+  if (constraint === 'service_entries_no_overlap') {
+    throw ruleViolated('The entry\'s times overlap another entry of the same volunteer', named('startedAt', 'overlaps another pending or approved entry of this volunteer'));
+  }
   throw err;
 }
 
@@ -83,6 +92,6 @@ export async function recordEntries(db: Database, ctx: RequestContext, drafts: r
     });
   } catch (err) {
     if (err instanceof AppError) throw err;
-    return translateConstraint(err);
+    return translateConstraint(err, options.batch);
   }
 }

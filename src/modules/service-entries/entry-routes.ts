@@ -25,9 +25,8 @@ export const entryRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   }, async (request, reply) => idempotent(app.db, request, reply, async (commit) => {
     const entry = await service.record(contextOf(request), request.body, commit && ((tx, rows) => commit(tx, { status: 201, body: toEntry(rows[0]!) })));
-    reply.header('location', `/v1/service-entries/${entry.id}`);
     return { status: 201, body: entry };
-  }));
+  }, { headersFor: (outcome) => ({ location: `/v1/service-entries/${(outcome.body as { id: string }).id}` }) }));
 
   app.post('/v1/service-entries/batch', {
     config: { permission: 'entries:write' },

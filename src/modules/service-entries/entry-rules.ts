@@ -51,6 +51,12 @@ export function checkTimes(draft: EntryDraft, timezone: string, index: number, e
 
 /** The rules that need only the loaded references: one community, active volunteer, membership, dates. */
 export function checkReferences(actor: Actor, drafts: readonly EntryDraft[], refs: References, errors: RuleErrors): void {
+  const todayIn = new Map<string, string>();
+  const today = (timezone: string): string => {
+    let date = todayIn.get(timezone);
+    if (!date) todayIn.set(timezone, (date = dateIn(timezone)));
+    return date;
+  };
   drafts.forEach((draft, index) => {
     const organization = refs.organizations.get(draft.organizationId);
     const volunteer = refs.volunteers.get(draft.volunteerId);
@@ -69,7 +75,7 @@ export function checkReferences(actor: Actor, drafts: readonly EntryDraft[], ref
     }
     if (!category || category.communityId !== organization.communityId) errors.add(index, 'categoryId', 'does not name a category of the organization\'s community');
     if (!isCalendarDate(draft.servedOn)) errors.add(index, 'servedOn', 'is not a calendar date');
-    else if (draft.servedOn > dateIn(organization.timezone)) errors.add(index, 'servedOn', `is in the future in ${organization.timezone}`);
+    else if (draft.servedOn > today(organization.timezone)) errors.add(index, 'servedOn', `is in the future in ${organization.timezone}`);
     checkTimes(draft, organization.timezone, index, errors);
   });
 }
@@ -86,17 +92,21 @@ export function arrivesApproved(actor: Actor, draft: EntryDraft, refs: Reference
   return isPrivileged(actor) || (actor.role === 'coordinator' && actor.organizationId === organization.id);
 }
 
-/** Timed entries of one volunteer inside the same request must not overlap each other. */
+/**
+ * Timed entries of one volunteer inside the same request must not overlap each other. Sorted by
+ * start, an item overlaps an earlier one exactly when it starts before the latest end seen so far
+ * for that volunteer (comparing only neighbours missed 09:00–12:00 against 10:00–10:30 and 11:00–11:30).
+ */
 export function checkOverlapsWithin(drafts: readonly EntryDraft[], errors: RuleErrors): void {
   const timed = drafts
     .map((d, index) => ({ index, volunteerId: d.volunteerId, start: d.startedAt ? Date.parse(d.startedAt) : NaN, end: d.endedAt ? Date.parse(d.endedAt) : NaN }))
-    .filter((d) => Number.isFinite(d.start) && Number.isFinite(d.end))
-    .sort((a, b) => (a.volunteerId < b.volunteerId ? -1 : a.volunteerId > b.volunteerId ? 1 : a.start - b.start));
-  for (let i = 1; i < timed.length; i += 1) {
-    const previous = timed[i - 1]!;
-    const current = timed[i]!;
-    if (previous.volunteerId === current.volunteerId && current.start < previous.end) {
-      errors.add(current.index, 'startedAt', `overlaps another entry of this volunteer in the same request (item ${previous.index})`);
+    .filter((d) => Number.isFinite(d.start) && Number.isFinite(d.end) && d.start < d.end)
+    .sort((a, b) => (a.volunteerId < b.volunteerId ? -1 : a.volunteerId > b.volunteerId ? 1 : a.start - b.start || a.index - b.index));
+  let latest: { volunteerId: string; end: number; index: number } | undefined;
+  for (const current of timed) {
+    if (latest && latest.volunteerId === current.volunteerId && current.start < latest.end) {
+      errors.add(current.index, 'startedAt', `overlaps another entry of this volunteer in the same request (item ${latest.index})`);
     }
+    if (!latest || latest.volunteerId !== current.volunteerId || current.end > latest.end) latest = { volunteerId: current.volunteerId, end: current.end, index: current.index };
   }
 }

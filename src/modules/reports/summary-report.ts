@@ -1,0 +1,64 @@
+import { sql } from 'drizzle-orm';
+import type { Executor } from '../../db/client.js';
+import { array, queryRows } from '../../db/raw.js';
+import { dateIn } from '../../lib/time.js';
+import { hoursReport } from './hours-report.js';
+import { hoursOf, type ReportScope } from './report-scope.js';
+
+export interface Summary {
+  volunteers: { registered: number; active: number };
+  entries: number;
+  minutes: number;
+  hours: number;
+  organizations: number;
+  loveCards: { active: number };
+  agreements: { active: number };
+  averageHoursPerActiveVolunteer: number | null;
+  registrationRate: number | null;
+}
+
+/**
+ * `registered` counts volunteers who have not withdrawn (now, not in the range); `active` those
+ * with approved minutes in the range. `registrationRate` is registered / population over the
+ * communities whose population is known, null when none is.
+ */
+export async function summaryReport(db: Executor, scope: ReportScope): Promise<Summary> {
+  const ids = array(scope.communityIds);
+  const { totals } = await hoursReport(db, scope, []);
+  const [counts] = await queryRows<{ registered: number; registeredWithPopulation: number; organizations: number; loveCards: number }>(db, sql`
+    select
+      (select count(*) from volunteers where community_id = any(${ids}::uuid[]) and status <> 'withdrawn')::int as registered,
+      (select count(*) from volunteers v join communities c on c.id = v.community_id
+        where v.community_id = any(${ids}::uuid[]) and v.status <> 'withdrawn' and c.population is not null)::int as "registeredWithPopulation",
+      (select count(*) from organizations where community_id = any(${ids}::uuid[]) and archived_at is null
+        ${scope.organizationId ? sql`and id = ${scope.organizationId}::uuid` : sql``})::int as organizations,
+      (select count(*) from love_cards where community_id = any(${ids}::uuid[]) and status = 'active'
+        ${scope.organizationId ? sql`and organization_id = ${scope.organizationId}::uuid` : sql``}
+        ${scope.categoryId ? sql`and category_id = ${scope.categoryId}::uuid` : sql``})::int as "loveCards"`);
+  const agreements = await activeAgreements(db, scope);
+  const population = scope.communities.reduce((sum, c) => sum + (c.population ?? 0), 0);
+  const anyPopulation = scope.communities.some((c) => c.population !== null && c.population > 0);
+  return {
+    volunteers: { registered: counts!.registered, active: totals.volunteers },
+    entries: totals.entries,
+    minutes: totals.minutes,
+    hours: totals.hours,
+    organizations: counts!.organizations,
+    loveCards: { active: counts!.loveCards },
+    agreements: { active: agreements },
+    averageHoursPerActiveVolunteer: totals.volunteers > 0 ? hoursOf(totals.minutes / totals.volunteers) : null,
+    registrationRate: anyPopulation ? Math.round((counts!.registeredWithPopulation / population) * 10_000) / 10_000 : null,
+  };
+}
+
+/** Active = not terminated and not expired on each community's own today. */
+async function activeAgreements(db: Executor, scope: ReportScope): Promise<number> {
+  if (scope.communities.length === 0) return 0;
+  const todays = scope.communities.map((c) => dateIn(c.timezone));
+  const [row] = await queryRows<{ count: number }>(db, sql`
+    select count(*)::int as count from agreements a
+    join unnest(${array(scope.communityIds)}::uuid[], ${array(todays)}::date[]) as t(community_id, today) on t.community_id = a.community_id
+    where a.terminated_at is null and (a.valid_until is null or a.valid_until >= t.today) and a.signed_on <= t.today
+      ${scope.organizationId ? sql`and a.organization_id = ${scope.organizationId}::uuid` : sql``}`);
+  return row!.count;
+}
