@@ -35,3 +35,10 @@ export function countBits(bitmap: Buffer): number {
   for (let i = 0; i < bitmap.length; i += 1) count += POPCOUNT[bitmap[i]!]!;
   return count;
 }
+
+/** Equal as sets of bits: trailing zero bytes (left by cleared bits) do not count. */
+export function sameBits(a: Buffer, b: Buffer): boolean {
+  const length = Math.max(a.length, b.length);
+  for (let i = 0; i < length; i += 1) if ((a[i] ?? 0) !== (b[i] ?? 0)) return false;
+  return true;
+}

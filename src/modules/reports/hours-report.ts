@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { queryRows } from '../../db/raw.js';
 import { countBits, unionBitmaps } from '../../lib/bitmap.js';
@@ -7,6 +7,7 @@ import { addLabels } from './labels.js';
 import { hoursOf, monthAligned, type ReportScope } from './report-scope.js';
 import { approvedEntries, rollupMonths } from './report-sql.js';
 import { toBuffer } from './rollup-writer.js';
+import { WHOLE_COMMUNITY } from '../../db/schema/index.js';
 
 export interface Figures {
   minutes: number;
@@ -21,12 +22,12 @@ const NONE = figures(0, 0, 0);
 
 /**
  * Monthly rollups and volunteer bitmaps answer exactly when the grouping needs nothing finer than
- * community and month and nothing filters by organization or category; everything else reads the
- * approved entries themselves (one community's year is a few thousand index entries).
+ * community, organization and month and nothing filters by category; everything else reads the
+ * approved entries themselves through the covering index.
  */
 export function answeredByRollups(scope: ReportScope, groupBy: readonly Dimension[]): boolean {
-  return monthAligned(scope) && !scope.organizationId && !scope.categoryId
-    && groupBy.every((d) => d === 'community' || d === 'month' || d === 'quarter' || d === 'year');
+  return monthAligned(scope) && !scope.categoryId
+    && groupBy.every((d) => d === 'community' || d === 'organization' || d === 'month' || d === 'quarter' || d === 'year');
 }
 
 export async function hoursReport(db: Executor, scope: ReportScope, groupBy: readonly Dimension[]): Promise<{ rows: HoursRow[]; totals: Figures }> {
@@ -36,61 +37,88 @@ export async function hoursReport(db: Executor, scope: ReportScope, groupBy: rea
   return result;
 }
 
+const positionsOf = (keys: readonly SQL[]): SQL => sql.join([...keys], sql`, `);
+
 async function fromEntries(db: Executor, scope: ReportScope, groupBy: readonly Dimension[]) {
+  // No grouping (the summary's totals): an empty select list or grouping set is not SQL.
+  if (groupBy.length === 0) {
+    const [t] = await queryRows<{ minutes: number; entries: number; volunteers: number }>(db, sql`
+      select coalesce(sum(minutes), 0)::bigint as minutes, count(*)::int as entries, count(distinct volunteer_id)::int as volunteers
+      from service_entries where ${approvedEntries(scope)}`);
+    return { rows: [], totals: figures(Number(t!.minutes), Number(t!.entries), Number(t!.volunteers)) };
+  }
+  if (groupBy.length === 0) {
+    const [total] = await queryRows<{ minutes: number; entries: number; volunteers: number }>(db, sql`
+      select coalesce(sum(minutes), 0)::bigint as minutes, count(*)::int as entries, count(distinct volunteer_id)::int as volunteers
+      from service_entries where ${approvedEntries(scope)}`);
+    return { rows: [], totals: figures(Number(total!.minutes), Number(total!.entries), Number(total!.volunteers)) };
+  }
   const keys = groupBy.map((d) => dimensionExpression(d, sql`served_on`));
   const select = sql.join(keys.map((k, i) => sql`${k} as k${sql.raw(String(i))}`), sql`, `);
   const positions = sql.raw(groupBy.map((_, i) => String(i + 1)).join(', '));
-  const grouped = await queryRows<Record<string, string | number>>(db, sql`
-    select ${select}, sum(minutes)::bigint as minutes, count(*)::int as entries, count(distinct volunteer_id)::int as volunteers
+  // One scan for rows and totals: the empty grouping set is the total, distinct over everyone.
+  const grouped = await queryRows<Record<string, string | number | null>>(db, sql`
+    select ${select}, grouping(${positionsOf(keys)}) as is_total,
+      sum(minutes)::bigint as minutes, count(*)::int as entries, count(distinct volunteer_id)::int as volunteers
     from service_entries where ${approvedEntries(scope)}
-    group by ${positions} order by ${positions}`);
-  const [total] = await queryRows<{ minutes: number; entries: number; volunteers: number }>(db, sql`
-    select coalesce(sum(minutes), 0)::bigint as minutes, count(*)::int as entries, count(distinct volunteer_id)::int as volunteers
-    from service_entries where ${approvedEntries(scope)}`);
-  const rows = grouped.map((r) => {
+    group by grouping sets ((${positionsOf(keys)}), ()) order by ${positions}`);
+  const totalRow = grouped.find((r) => Number(r.is_total) !== 0);
+  const total = { minutes: Number(totalRow?.minutes ?? 0), entries: Number(totalRow?.entries ?? 0), volunteers: Number(totalRow?.volunteers ?? 0) };
+  const rows = grouped.filter((r) => Number(r.is_total) === 0).map((r) => {
     const row: HoursRow = { ...figures(Number(r.minutes), Number(r.entries), Number(r.volunteers)) };
     groupBy.forEach((d, i) => { row[keyOf(d)] = r[`k${i}`] as string; });
     return row;
   });
-  return { rows, totals: figures(Number(total!.minutes), Number(total!.entries), Number(total!.volunteers)) };
+  return { rows, totals: figures(total.minutes, total.entries, total.volunteers) };
 }
 
 async function fromRollups(db: Executor, scope: ReportScope, groupBy: readonly Dimension[]) {
-  const cells = await queryRows<{ communityId: string; month: string; minutes: number; entries: number }>(db, sql`
-    select community_id as "communityId", month::text as month, sum(minutes)::bigint as minutes, sum(entries)::int as entries
-    from hours_monthly where ${rollupMonths(scope)} group by community_id, month`);
-  const bitmapRows = await queryRows<{ communityId: string; month: string; members: Buffer }>(db, sql`
-    select community_id as "communityId", month::text as month, members from volunteer_month_bitmaps where ${rollupMonths(scope)}`);
-  const bitmaps = new Map(bitmapRows.map((b) => [`${b.communityId}|${b.month}`, toBuffer(b.members)]));
+  const byOrganization = groupBy.includes('organization') || !!scope.organizationId;
+  const organizationFilter = scope.organizationId ? sql`and organization_id = ${scope.organizationId}::uuid` : sql``;
+  const cells = await queryRows<{ communityId: string; organizationId: string; month: string; minutes: number; entries: number }>(db, sql`
+    select community_id as "communityId", ${byOrganization ? sql`organization_id` : sql`${WHOLE_COMMUNITY}::uuid`} as "organizationId",
+      month::text as month, sum(minutes)::bigint as minutes, sum(entries)::int as entries
+    from hours_monthly where ${rollupMonths(scope)} ${organizationFilter} group by 1, 2, 3`);
+  // Whole-community bitmaps unless organizations matter, then one per organization (unions dedupe people in two).
+  const bitmapRows = await queryRows<{ communityId: string; organizationId: string; month: string; members: Buffer }>(db, sql`
+    select community_id as "communityId", organization_id as "organizationId", month::text as month, members from volunteer_month_bitmaps
+    where ${rollupMonths(scope)} ${byOrganization ? organizationFilter : sql``}
+      and organization_id ${byOrganization ? sql`<>` : sql`=`} ${WHOLE_COMMUNITY}::uuid`);
+  const bitmaps = new Map(bitmapRows.map((b) => [`${b.communityId}|${b.month}|${b.organizationId}`, toBuffer(b.members)]));
 
-  const rowKey = (communityId: string, month: string) => groupBy.map((d) => (d === 'community' ? communityId : periodOfMonth(d, month)));
+  const rowKey = (cell: { communityId: string; organizationId: string; month: string }) => groupBy.map((d) =>
+    (d === 'community' ? cell.communityId : d === 'organization' ? cell.organizationId : periodOfMonth(d, cell.month)));
   interface Group { keys: string[]; minutes: number; entries: number; members: Map<string, Buffer[]> }
   const groups = new Map<string, Group>();
   const everyone = new Map<string, Buffer[]>();
+  const add = (members: Map<string, Buffer[]>, communityId: string, bitmap: Buffer) => {
+    const list = members.get(communityId);
+    if (list) list.push(bitmap);
+    else members.set(communityId, [bitmap]);
+  };
   let minutes = 0;
   let entries = 0;
   for (const cell of cells) {
-    const cellMinutes = Number(cell.minutes);
     const cellEntries = Number(cell.entries);
     if (cellEntries === 0) continue;
-    const keys = rowKey(cell.communityId, cell.month);
+    const keys = rowKey(cell);
     const id = keys.join('|');
     const group = groups.get(id) ?? { keys, minutes: 0, entries: 0, members: new Map<string, Buffer[]>() };
-    group.minutes += cellMinutes;
+    group.minutes += Number(cell.minutes);
     group.entries += cellEntries;
-    const bitmap = bitmaps.get(`${cell.communityId}|${cell.month}`);
+    const bitmap = bitmaps.get(`${cell.communityId}|${cell.month}|${cell.organizationId}`);
     if (bitmap) {
-      group.members.set(cell.communityId, [...(group.members.get(cell.communityId) ?? []), bitmap]);
-      everyone.set(cell.communityId, [...(everyone.get(cell.communityId) ?? []), bitmap]);
+      add(group.members, cell.communityId, bitmap);
+      add(everyone, cell.communityId, bitmap);
     }
     groups.set(id, group);
-    minutes += cellMinutes;
+    minutes += Number(cell.minutes);
     entries += cellEntries;
   }
   // One person belongs to one community: distinct counts add up across communities, union across months.
   const distinct = (members: Map<string, Buffer[]>) => [...members.values()].reduce((sum, list) => sum + countBits(unionBitmaps(list)), 0);
   const rows = [...groups.values()]
-    .sort((a, b) => a.keys.join('|').localeCompare(b.keys.join('|')))
+    .sort((a, b) => compareKeys(a.keys, b.keys))
     .map((g) => {
       const row: HoursRow = { ...figures(g.minutes, g.entries, distinct(g.members)) };
       groupBy.forEach((d, i) => { row[keyOf(d)] = g.keys[i]!; });
@@ -99,3 +127,11 @@ async function fromRollups(db: Executor, scope: ReportScope, groupBy: readonly D
   return { rows, totals: figures(minutes, entries, distinct(everyone)) };
 }
 
+/** The order PostgreSQL gives the raw path (byte order on uuid text and period keys), so both paths list rows alike. */
+function compareKeys(a: readonly string[], b: readonly string[]): number {
+  for (let i = 0; i < a.length; i += 1) {
+    if (a[i]! < b[i]!) return -1;
+    if (a[i]! > b[i]!) return 1;
+  }
+  return 0;
+}

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { array, queryRows } from '../../db/raw.js';
+import { WHOLE_COMMUNITY } from '../../db/schema/index.js';
 import { setBits } from '../../lib/bitmap.js';
 
 export interface CountedEntry {
@@ -22,11 +23,18 @@ export async function applyToRollups(db: Executor, entries: readonly CountedEntr
   if (entries.length === 0) return;
   await addMonthlyHours(db, entries, sign);
   const members = await memberNumbers(db, entries);
+  const bit = (volunteerId: string) => members.get(volunteerId)!;
   if (sign === 1) {
-    await updateBitmaps(db, entries.map((e) => ({ communityId: e.communityId, month: monthOf(e.servedOn), bit: members.get(e.volunteerId)! })), true);
+    await updateBitmaps(db, entries.flatMap((e) => {
+      const month = monthOf(e.servedOn);
+      return [
+        { communityId: e.communityId, month, organizationId: WHOLE_COMMUNITY, bit: bit(e.volunteerId) },
+        { communityId: e.communityId, month, organizationId: e.organizationId, bit: bit(e.volunteerId) },
+      ];
+    }), true);
   } else {
     const gone = await volunteersWithoutApprovedMinutes(db, entries);
-    await updateBitmaps(db, gone.map((g) => ({ communityId: g.communityId, month: g.month, bit: members.get(g.volunteerId)! })), false);
+    await updateBitmaps(db, gone.map((g) => ({ ...g, bit: bit(g.volunteerId) })), false);
   }
 }
 
@@ -56,42 +64,49 @@ async function memberNumbers(db: Executor, entries: readonly CountedEntry[]): Pr
   return new Map(rows.map((r) => [r.id, r.memberNo]));
 }
 
-/** After a void: the volunteer-months in which the volunteer has no approved entry left. */
+/** After a void: the (community or organization) months in which the volunteer has no approved entry left. */
 async function volunteersWithoutApprovedMinutes(db: Executor, entries: readonly CountedEntry[]) {
-  const keys = [...new Map(entries.map((e) => [`${e.volunteerId}|${monthOf(e.servedOn)}`, e])).values()];
-  return queryRows<{ volunteerId: string; communityId: string; month: string }>(db, sql`
-    select k.volunteer_id as "volunteerId", k.community_id as "communityId", k.month::text as month
-    from unnest(${array(keys.map((k) => k.volunteerId))}::uuid[], ${array(keys.map((k) => k.communityId))}::uuid[], ${array(keys.map((k) => monthOf(k.servedOn)))}::date[])
-      as k(volunteer_id, community_id, month)
+  const keys = [...new Map(entries.flatMap((e) => [
+    [`${e.volunteerId}|${monthOf(e.servedOn)}|*`, { ...e, organizationId: WHOLE_COMMUNITY }],
+    [`${e.volunteerId}|${monthOf(e.servedOn)}|${e.organizationId}`, e],
+  ] as const)).values()];
+  return queryRows<{ volunteerId: string; communityId: string; organizationId: string; month: string }>(db, sql`
+    select k.volunteer_id as "volunteerId", k.community_id as "communityId", k.organization_id as "organizationId", k.month::text as month
+    from unnest(${array(keys.map((k) => k.volunteerId))}::uuid[], ${array(keys.map((k) => k.communityId))}::uuid[],
+                ${array(keys.map((k) => k.organizationId))}::uuid[], ${array(keys.map((k) => monthOf(k.servedOn)))}::date[])
+      as k(volunteer_id, community_id, organization_id, month)
     where not exists (
       select 1 from service_entries e
       where e.volunteer_id = k.volunteer_id and e.status = 'approved'
-        and e.served_on >= k.month and e.served_on < (k.month + interval '1 month')::date)`);
+        and e.served_on >= k.month and e.served_on < (k.month + interval '1 month')::date
+        and (k.organization_id = ${WHOLE_COMMUNITY}::uuid or e.organization_id = k.organization_id))`);
 }
 
-async function updateBitmaps(db: Executor, changes: ReadonlyArray<{ communityId: string; month: string; bit: number }>, on: boolean): Promise<void> {
+async function updateBitmaps(db: Executor, changes: ReadonlyArray<{ communityId: string; month: string; organizationId: string; bit: number }>, on: boolean): Promise<void> {
   if (changes.length === 0) return;
-  const groups = new Map<string, { communityId: string; month: string; bits: number[] }>();
+  const groups = new Map<string, { communityId: string; month: string; organizationId: string; bits: number[] }>();
   for (const c of changes) {
-    const key = `${c.communityId}|${c.month}`;
-    const group = groups.get(key) ?? { communityId: c.communityId, month: c.month, bits: [] };
+    const key = `${c.communityId}|${c.month}|${c.organizationId}`;
+    const group = groups.get(key) ?? { communityId: c.communityId, month: c.month, organizationId: c.organizationId, bits: [] };
     group.bits.push(c.bit);
     groups.set(key, group);
   }
   const sorted = [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, g]) => g);
-  const current = await queryRows<{ communityId: string; month: string; members: Buffer }>(db, sql`
-    select b.community_id as "communityId", b.month::text as month, b.members
+  const current = await queryRows<{ communityId: string; month: string; organizationId: string; members: Buffer }>(db, sql`
+    select b.community_id as "communityId", b.month::text as month, b.organization_id as "organizationId", b.members
     from volunteer_month_bitmaps b
-    join unnest(${array(sorted.map((g) => g.communityId))}::uuid[], ${array(sorted.map((g) => g.month))}::date[]) as k(community_id, month)
-      on b.community_id = k.community_id and b.month = k.month
-    order by b.community_id, b.month
+    join unnest(${array(sorted.map((g) => g.communityId))}::uuid[], ${array(sorted.map((g) => g.month))}::date[],
+                ${array(sorted.map((g) => g.organizationId))}::uuid[]) as k(community_id, month, organization_id)
+      on b.community_id = k.community_id and b.month = k.month and b.organization_id = k.organization_id
+    order by b.community_id, b.month, b.organization_id
     for update of b`);
-  const existing = new Map(current.map((r) => [`${r.communityId}|${r.month}`, toBuffer(r.members)]));
-  const next = sorted.map((g) => setBits(existing.get(`${g.communityId}|${g.month}`), g.bits, on));
+  const existing = new Map(current.map((r) => [`${r.communityId}|${r.month}|${r.organizationId}`, toBuffer(r.members)]));
+  const next = sorted.map((g) => setBits(existing.get(`${g.communityId}|${g.month}|${g.organizationId}`), g.bits, on));
   await db.execute(sql`
-    insert into volunteer_month_bitmaps (community_id, month, members)
-    select * from unnest(${array(sorted.map((g) => g.communityId))}::uuid[], ${array(sorted.map((g) => g.month))}::date[], ${array(next)}::bytea[])
-    on conflict (community_id, month) do update set members = excluded.members`);
+    insert into volunteer_month_bitmaps (community_id, month, organization_id, members)
+    select * from unnest(${array(sorted.map((g) => g.communityId))}::uuid[], ${array(sorted.map((g) => g.month))}::date[],
+                         ${array(sorted.map((g) => g.organizationId))}::uuid[], ${array(next)}::bytea[])
+    on conflict (community_id, month, organization_id) do update set members = excluded.members`);
 }
 
 /** node-postgres returns bytea as a Buffer, PGlite as a Uint8Array. */

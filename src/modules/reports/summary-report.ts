@@ -18,18 +18,24 @@ export interface Summary {
 }
 
 /**
- * `registered` counts volunteers who have not withdrawn (now, not in the range); `active` those
- * with approved minutes in the range. `registrationRate` is registered / population over the
- * communities whose population is known, null when none is.
+ * `registered` counts volunteers who have not withdrawn (now, not in the range), or the
+ * organization's current members when one organization is in scope; `active` those with approved
+ * minutes in the range. `registrationRate` is registered / population over the communities whose
+ * population is known, null when none is.
  */
 export async function summaryReport(db: Executor, scope: ReportScope): Promise<Summary> {
   const ids = array(scope.communityIds);
   const { totals } = await hoursReport(db, scope, []);
+  // Narrowed to one organization (always, for its coordinator), "registered" means its current members.
+  const member = scope.organizationId
+    ? sql`and exists (select 1 from memberships m where m.community_id = v.community_id and m.volunteer_id = v.id
+        and m.organization_id = ${scope.organizationId}::uuid and m.left_at is null)`
+    : sql``;
   const [counts] = await queryRows<{ registered: number; registeredWithPopulation: number; organizations: number; loveCards: number }>(db, sql`
     select
-      (select count(*) from volunteers where community_id = any(${ids}::uuid[]) and status <> 'withdrawn')::int as registered,
+      (select count(*) from volunteers v where v.community_id = any(${ids}::uuid[]) and v.status <> 'withdrawn' ${member})::int as registered,
       (select count(*) from volunteers v join communities c on c.id = v.community_id
-        where v.community_id = any(${ids}::uuid[]) and v.status <> 'withdrawn' and c.population is not null)::int as "registeredWithPopulation",
+        where v.community_id = any(${ids}::uuid[]) and v.status <> 'withdrawn' and c.population is not null ${member})::int as "registeredWithPopulation",
       (select count(*) from organizations where community_id = any(${ids}::uuid[]) and archived_at is null
         ${scope.organizationId ? sql`and id = ${scope.organizationId}::uuid` : sql``})::int as organizations,
       (select count(*) from love_cards where community_id = any(${ids}::uuid[]) and status = 'active'

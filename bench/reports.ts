@@ -1,0 +1,61 @@
+import { sql } from 'drizzle-orm';
+import { buildApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { issueKey } from '../src/modules/api-keys/api-key-service.js';
+import { ms, percentile, timeRepeatedly } from './stats.js';
+
+/**
+ * `npm run bench:reports` (after `npm run seed:bulk`): p50/p99 of the report queries the city
+ * relies on, over HTTP against the running app, and in the same run the naive GROUP BY over
+ * the raw ledger that answers the same question.
+ */
+const RUNS = Number(process.env.BENCH_RUNS ?? 50);
+const config = loadConfig({ ...process.env, LOG_LEVEL: 'warn', DB_STATEMENT_TIMEOUT_MS: '120000' });
+const app = await buildApp(config);
+await app.listen({ port: 0, host: '127.0.0.1' });
+const address = app.server.address();
+const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+
+try {
+  const { secret } = await issueKey(app.db, { name: 'bench reporter', role: 'reporter' });
+  const rows = (await app.db.execute(sql`
+    select c.id, (select count(*) from service_entries e where e.community_id = c.id and e.status = 'approved')::int as entries
+    from communities c where c.region_code like '6103%' order by c.id limit 1`)) as unknown as { rows: Array<{ id: string; entries: number }> };
+  const [{ count }] = ((await app.db.execute(sql`select count(*)::bigint as count from service_entries where status = 'approved'`)) as unknown as { rows: [{ count: number }] }).rows;
+  const community = rows.rows[0];
+  if (!community) throw new Error('no seeded communities with regionCode 6103: run npm run seed:bulk first');
+
+  // The last twelve whole months.
+  const now = new Date();
+  const to = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 0)).toISOString().slice(0, 10);
+  const from = new Date(Date.UTC(now.getUTCFullYear() - 1, now.getUTCMonth(), 1)).toISOString().slice(0, 10);
+  const get = async (path: string) => {
+    const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${secret}` } });
+    if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    return res.json();
+  };
+  const naive = (where: ReturnType<typeof sql>, groupBy: ReturnType<typeof sql>) => async () => {
+    await app.db.execute(sql`select ${groupBy}, to_char(served_on, 'YYYY-MM') as period, sum(minutes), count(*), count(distinct volunteer_id)
+      from service_entries where status = 'approved' and ${where} and served_on between ${from}::date and ${to}::date group by 1, 2`);
+    await app.db.execute(sql`select sum(minutes), count(*), count(distinct volunteer_id)
+      from service_entries where status = 'approved' and ${where} and served_on between ${from}::date and ${to}::date`);
+  };
+  const city = sql`community_id in (select id from communities where region_code like '6103%')`;
+  const cases: Array<{ name: string; target: number; run: () => Promise<unknown> }> = [
+    { name: 'community: hours by organization × month, 1 year', target: 20, run: () => get(`/v1/reports/hours?communityId=${community.id}&groupBy=organization,month&from=${from}&to=${to}`) },
+    { name: '  naive GROUP BY over raw entries', target: 0, run: naive(sql`community_id = ${community.id}::uuid`, sql`organization_id`) },
+    { name: 'city (6103): hours by community × month, 1 year', target: 100, run: () => get(`/v1/reports/hours?regionCode=6103&groupBy=community,month&from=${from}&to=${to}`) },
+    { name: '  naive GROUP BY over raw entries', target: 0, run: naive(city, sql`community_id`) },
+    { name: 'city (6103): summary, 1 year', target: 100, run: () => get(`/v1/reports/summary?regionCode=6103&from=${from}&to=${to}`) },
+  ];
+  process.stdout.write(`${Number(count).toLocaleString()} approved entries in the database; one community has ${community.entries.toLocaleString()}; range ${from} … ${to}; ${RUNS} runs each\n\n`);
+  process.stdout.write(`${'query'.padEnd(52)} ${'p50'.padStart(10)} ${'p99'.padStart(10)}  target p99\n`);
+  for (const c of cases) {
+    const samples = await timeRepeatedly(c.name.includes('naive') ? Math.min(RUNS, 10) : RUNS, 3, c.run);
+    const p99 = percentile(samples, 99);
+    const verdict = c.target ? `${c.target} ms ${p99 <= c.target ? 'met' : 'MISSED'}` : '';
+    process.stdout.write(`${c.name.padEnd(52)} ${ms(percentile(samples, 50)).padStart(10)} ${ms(p99).padStart(10)}  ${verdict}\n`);
+  }
+} finally {
+  await app.close();
+}

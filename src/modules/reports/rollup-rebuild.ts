@@ -1,0 +1,40 @@
+import { sql } from 'drizzle-orm';
+import type { Executor } from '../../db/client.js';
+import { array, queryRows } from '../../db/raw.js';
+import { WHOLE_COMMUNITY } from '../../db/schema/index.js';
+import { setBits } from '../../lib/bitmap.js';
+
+/** Monthly minutes and entries recomputed from the ledger, as hours_monthly should hold them. */
+export const expectedMonthlyHours = sql`
+  select community_id, date_trunc('month', served_on)::date as month, organization_id, category_id,
+    sum(minutes)::bigint as minutes, count(*)::int as entries
+  from service_entries where status = 'approved'
+  group by 1, 2, 3, 4`;
+
+/**
+ * For each community and month (and each organization in it), the member numbers of volunteers
+ * with approved minutes, from the ledger; keyed `community|month|organization`.
+ */
+export async function expectedBitmaps(db: Executor): Promise<Map<string, Buffer>> {
+  const rows = await queryRows<{ communityId: string; month: string; organizationId: string; members: number[] }>(db, sql`
+    select e.community_id as "communityId", date_trunc('month', e.served_on)::date::text as month,
+      coalesce(e.organization_id, ${WHOLE_COMMUNITY}::uuid) as "organizationId", array_agg(distinct v.member_no) as members
+    from service_entries e join volunteers v on v.id = e.volunteer_id
+    where e.status = 'approved' group by grouping sets ((1, 2), (1, 2, e.organization_id))`);
+  return new Map(rows.map((r) => [`${r.communityId}|${r.month}|${r.organizationId}`, setBits(undefined, r.members.map(Number), true)]));
+}
+
+/** Rebuilds every rollup from the ledger (after a bulk load, or to repair after an incident). */
+export async function rebuildRollups(db: Executor): Promise<void> {
+  await db.execute(sql`delete from hours_monthly`);
+  await db.execute(sql`insert into hours_monthly (community_id, month, organization_id, category_id, minutes, entries) select community_id, month, organization_id, category_id, minutes, entries from (${expectedMonthlyHours}) x`);
+  await db.execute(sql`delete from volunteer_month_bitmaps`);
+  const bitmaps = [...(await expectedBitmaps(db)).entries()];
+  for (let i = 0; i < bitmaps.length; i += 2000) {
+    const chunk = bitmaps.slice(i, i + 2000);
+    await db.execute(sql`
+      insert into volunteer_month_bitmaps (community_id, month, organization_id, members)
+      select * from unnest(${array(chunk.map(([k]) => k.split('|')[0]))}::uuid[], ${array(chunk.map(([k]) => k.split('|')[1]))}::date[],
+                           ${array(chunk.map(([k]) => k.split('|')[2]))}::uuid[], ${array(chunk.map(([, b]) => b))}::bytea[])`);
+  }
+}

@@ -1,0 +1,27 @@
+import { loadConfig } from '../config.js';
+import { openDatabase } from '../db/client.js';
+import { checkRollups } from '../modules/reports/rollup-check.js';
+import { rebuildRollups } from '../modules/reports/rollup-rebuild.js';
+import { cliLogger, parseFlags } from './cli.js';
+
+/**
+ * `npm run verify:rollups [-- --repair]`: recomputes every report rollup from the ledger and
+ * prints each difference; exits 1 if there is any. With --repair, rebuilds them afterwards.
+ */
+const flags = parseFlags(process.argv.slice(2).map((a) => (a === '--repair' ? '--repair=yes' : a)));
+const handle = await openDatabase(loadConfig(), cliLogger());
+try {
+  const started = Date.now();
+  const differences = await checkRollups(handle.db);
+  for (const d of differences.slice(0, 200)) process.stdout.write(`${d.table} ${d.key}: stored ${d.stored}, ledger says ${d.expected}\n`);
+  if (differences.length > 200) process.stdout.write(`… and ${differences.length - 200} more\n`);
+  process.stdout.write(`${differences.length === 0 ? 'rollups match the ledger' : `${differences.length} differences`} (${Date.now() - started} ms)\n`);
+  if (differences.length > 0 && flags.repair) {
+    await rebuildRollups(handle.db);
+    process.stdout.write('rollups rebuilt from the ledger\n');
+  } else if (differences.length > 0) {
+    process.exitCode = 1;
+  }
+} finally {
+  await handle.close();
+}
