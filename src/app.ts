@@ -36,6 +36,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     genReqId: requestIdFor,
     bodyLimit: config.BODY_LIMIT_BYTES,
     return503OnClosing: true,
+    // First start of the embedded database runs every migration; on a slow disk that takes a while.
+    pluginTimeout: 120_000,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   }).withTypeProvider<TypeBoxTypeProvider>();

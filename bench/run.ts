@@ -1,0 +1,127 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { median } from './stats.js';
+import { peakRssMb, startProcess, type Started } from './processes.js';
+import { setUpTenant, type Tenant } from './tenant.js';
+
+/**
+ * `npm run bench` (DATABASE_URL must point at PostgreSQL): the service as its own process on CPU 0,
+ * the load generator here on CPU 1, PostgreSQL wherever the OS puts it. Every figure is the median
+ * of RUNS runs. Prints one table and writes bench/results/<date>.json and .md.
+ */
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = 32;
+const ADMIN = `vh_bench_admin_${'x'.repeat(24)}`;
+if (!process.env.DATABASE_URL) throw new Error('npm run bench needs DATABASE_URL (a PostgreSQL server)');
+
+interface Load { rps: number; p50: number; p99: number; errors: number }
+
+async function load(url: string, body: (i: number) => object | null, headers: (i: number) => Record<string, string>, method: 'GET' | 'POST' = 'POST', connections = CONNECTIONS): Promise<Load> {
+  let counter = Math.floor(Math.random() * 1e9);
+  const result = await autocannon({
+    url, connections, duration: DURATION, method,
+    requests: [{
+      setupRequest: (req) => {
+        counter += 1;
+        const payload = body(counter);
+        return { ...req, headers: { ...req.headers, 'content-type': 'application/json', ...headers(counter) }, ...(payload ? { body: JSON.stringify(payload) } : {}) };
+      },
+    }],
+  });
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx + result.timeouts };
+}
+
+function entryBody(t: Tenant) {
+  return (i: number) => ({
+    volunteerId: t.volunteerIds[i % t.volunteerIds.length], organizationId: t.organizationId, categoryId: t.categoryIds[i % t.categoryIds.length],
+    communityId: t.communityId, servedOn: t.days[Math.floor(i / t.volunteerIds.length) % t.days.length], minutes: 5,
+  });
+}
+
+const medianLoad = (runs: Load[]): Load => ({ rps: median(runs.map((r) => r.rps)), p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)), errors: median(runs.map((r) => r.errors)) });
+
+async function main(): Promise<void> {
+  const service: Started = await startProcess('src/server.ts', { BOOTSTRAP_ADMIN_KEY: ADMIN, LOG_LEVEL: 'warn', AUTH_CACHE_TTL_MS: '5000' }, '/health/ready', 0);
+  const floor: Started = await startProcess('bench/floor-server.ts', {}, '/entries', 0);
+  const out: Record<string, unknown> = {};
+  try {
+    const t = await setUpTenant(service.base, ADMIN);
+    const body = entryBody(t);
+    const auth = (key: string) => (i: number) => ({ authorization: `Bearer ${key}`, 'idempotency-key': `bench-${process.pid}-${i}` });
+    const post: Load[] = [];
+    const bare: Load[] = [];
+    const list: Load[] = [];
+    const community: Load[] = [];
+    const city: Load[] = [];
+    const batch: number[] = [];
+    for (let run = 0; run < RUNS; run += 1) {
+      post.push(await load(`${service.base}/v1/service-entries`, body, auth(t.coordinatorKey)));
+      bare.push(await load(`${floor.base}/entries`, body, () => ({})));
+      list.push(await load(`${service.base}/v1/service-entries?organizationId=${t.organizationId}&limit=50`, () => null, () => ({ authorization: `Bearer ${t.coordinatorKey}` }), 'GET'));
+      community.push(await load(`${service.base}/v1/reports/hours?communityId=${t.communityId}&groupBy=organization,month&from=${t.yearFrom}&to=${t.yearTo}`, () => null, () => ({ authorization: `Bearer ${t.reporterKey}` }), 'GET', 8));
+      city.push(await load(`${service.base}/v1/reports/summary?regionCode=${t.regionPrefix}&from=${t.yearFrom}&to=${t.yearTo}`, () => null, () => ({ authorization: `Bearer ${t.reporterKey}` }), 'GET', 8));
+      batch.push(await t.batchEntriesPerSecond(run));
+    }
+    const rss = peakRssMb(service.child.pid!);
+    const embedded = await embeddedStartups();
+    const postMedian = medianLoad(post);
+    const floorMedian = medianLoad(bare);
+    Object.assign(out, {
+      date: new Date().toISOString(), runs: RUNS, secondsPerRun: DURATION, connections: CONNECTIONS,
+      placement: 'service and floor pinned to CPU 0 (taskset), load generator on CPU 1, PostgreSQL unpinned',
+      postEntry: postMedian, floor: floorMedian, ratio: postMedian.rps / floorMedian.rps,
+      listPage: medianLoad(list), communityReport: medianLoad(community), citySummary: medianLoad(city),
+      batchEntriesPerSecond: median(batch), peakRssMb: rss,
+      startupMs: { server: service.readyMs, embedded: median(embedded) },
+    });
+  } finally {
+    await service.stop();
+    await floor.stop();
+  }
+  report(out);
+}
+
+async function embeddedStartups(): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i += 1) {
+    const dir = mkdtempSync(join(tmpdir(), 'vh-bench-embedded-'));
+    const started = await startProcess('src/server.ts', { DATABASE_URL: '', DATA_DIR: dir, BOOTSTRAP_ADMIN_KEY: ADMIN, LOG_LEVEL: 'warn' }, '/health/ready', 0);
+    times.push(started.readyMs);
+    await started.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return times;
+}
+
+function report(out: Record<string, any>): void {
+  const f = (n: number) => n.toFixed(1);
+  const row = (name: string, l: Load, target: string) => `| ${name} | ${Math.round(l.rps)} | ${f(l.p50)} | ${f(l.p99)} | ${l.errors} | ${target} |`;
+  const lines = [
+    `Volunteer Hours benchmark, ${out.date} — median of ${out.runs} runs × ${out.secondsPerRun} s; ${out.placement}`,
+    '',
+    '| measurement | req/s | p50 ms | p99 ms | errors | target |',
+    '|---|---|---|---|---|---|',
+    row(`POST /v1/service-entries, every rule, ${out.connections} conns`, out.postEntry, 'p99 ≤ 15 ms'),
+    row('floor: bare Fastify + pg INSERT', out.floor, ''),
+    row('GET /v1/service-entries (page of 50)', out.listPage, 'p99 ≤ 10 ms'),
+    row('GET /v1/reports/hours community org×month (8 conns)', out.communityReport, 'p99 ≤ 20 ms'),
+    row('GET /v1/reports/summary city (8 conns)', out.citySummary, 'p99 ≤ 100 ms'),
+    '',
+    `- POST / floor ratio: **${out.ratio.toFixed(2)}×** (target ≥ 0.4×, aim 0.6×)`,
+    `- batch import: **${Math.round(out.batchEntriesPerSecond)} entries/s** (1,000-entry batches; target ≥ 20,000)`,
+    `- peak RSS of the service: **${f(out.peakRssMb)} MB** (target ≤ 150 MB)`,
+    `- startup to ready: server ${f(out.startupMs.server)} ms, embedded ${f(out.startupMs.embedded)} ms`,
+  ];
+  const text = lines.join('\n');
+  process.stdout.write(`${text}\n`);
+  const dir = new URL('./results/', import.meta.url).pathname;
+  mkdirSync(dir, { recursive: true });
+  const stamp = String(out.date).slice(0, 19).replace(/[:T]/g, '-');
+  writeFileSync(join(dir, `${stamp}.json`), `${JSON.stringify(out, null, 2)}\n`);
+  writeFileSync(join(dir, `${stamp}.md`), `${text}\n`);
+}
+
+await main();

@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+
+export interface Tenant {
+  communityId: string;
+  organizationId: string;
+  categoryIds: string[];
+  volunteerIds: string[];
+  coordinatorKey: string;
+  reporterKey: string;
+  communityAdminKey: string;
+  regionPrefix: string;
+  days: string[];
+  yearFrom: string;
+  yearTo: string;
+  batchEntriesPerSecond(run: number): Promise<number>;
+}
+
+const VOLUNTEERS = 500;
+
+/** Builds a benchmark tenant through the public API only, as a client would. */
+export async function setUpTenant(base: string, adminKey: string): Promise<Tenant> {
+  const call = async (key: string, method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+    return res.json() as Promise<any>;
+  };
+  const regionPrefix = `9${String(randomBytes(3).readUIntBE(0, 3) % 100000).padStart(5, '0')}`;
+  const community = await call(adminKey, 'POST', '/v1/communities', { name: `bench ${regionPrefix}`, regionCode: `${regionPrefix}000001`, population: 16000 });
+  const organization = await call(adminKey, 'POST', '/v1/organizations', { communityId: community.id, name: 'bench team', kind: 'volunteer_team' });
+  const key = async (body: object) => (await call(adminKey, 'POST', '/v1/api-keys', { name: 'bench', ...body })).secret as string;
+  const communityAdminKey = await key({ role: 'community_admin', communityId: community.id });
+  const coordinatorKey = await key({ role: 'coordinator', organizationId: organization.id });
+  const reporterKey = await key({ role: 'reporter', regionCode: regionPrefix });
+  const categories = await call(adminKey, 'GET', `/v1/service-categories?communityId=${community.id}&limit=100`);
+  const volunteerIds: string[] = [];
+  const phoneBase = randomBytes(3).readUIntBE(0, 3) % 1_000_000;
+  for (let i = 0; i < VOLUNTEERS; i += 1) {
+    const v = await call(communityAdminKey, 'POST', '/v1/volunteers', { communityId: community.id, name: `志愿者 ${i}`, phone: `137${String(phoneBase * 100 + i).padStart(8, '0').slice(-8)}` });
+    await call(communityAdminKey, 'POST', `/v1/organizations/${organization.id}/members`, { volunteerId: v.id });
+    volunteerIds.push(v.id);
+  }
+  const today = Date.now();
+  const day = (offset: number) => new Date(today - (offset + 2) * 86_400_000).toISOString().slice(0, 10);
+  const days = Array.from({ length: 300 }, (_, i) => day(i));
+  const now = new Date();
+  const yearTo = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 0)).toISOString().slice(0, 10);
+  const yearFrom = new Date(Date.UTC(now.getUTCFullYear() - 1, now.getUTCMonth(), 1)).toISOString().slice(0, 10);
+
+  async function batchEntriesPerSecond(run: number): Promise<number> {
+    let entries = 0;
+    const started = performance.now();
+    for (let b = 0; b < 10; b += 1) {
+      const servedOn = day(310 + run * 10 + b);
+      const batch = Array.from({ length: 1000 }, (_, i) => ({
+        volunteerId: volunteerIds[i % VOLUNTEERS], organizationId: organization.id, categoryId: categories.data[i % 14].id, servedOn, minutes: 10,
+      }));
+      await call(communityAdminKey, 'POST', '/v1/service-entries/batch', { entries: batch });
+      entries += batch.length;
+    }
+    return entries / ((performance.now() - started) / 1000);
+  }
+
+  return {
+    communityId: community.id, organizationId: organization.id, categoryIds: categories.data.map((c: { id: string }) => c.id),
+    volunteerIds, coordinatorKey, reporterKey, communityAdminKey, regionPrefix, days, yearFrom, yearTo, batchEntriesPerSecond,
+  };
+}
