@@ -24,7 +24,8 @@ export interface Started {
 /** Starts a TypeScript entry point as its own process, pinned to `cpu` when taskset exists, and waits for `readyPath`. */
 export async function startProcess(entry: string, env: NodeJS.ProcessEnv, readyPath: string, cpu?: number): Promise<Started> {
   const port = await freePort();
-  const args = ['--import', 'tsx', entry];
+  // Compiled JavaScript runs as is (as in production); TypeScript goes through tsx.
+  const args = entry.endsWith('.js') ? [entry] : ['--import', 'tsx', entry];
   const command = cpu !== undefined ? 'taskset' : process.execPath;
   const argv = cpu !== undefined ? ['-c', String(cpu), process.execPath, ...args] : args;
   const started = performance.now();

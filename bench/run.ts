@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,7 +45,9 @@ function entryBody(t: Tenant) {
 const medianLoad = (runs: Load[]): Load => ({ rps: median(runs.map((r) => r.rps)), p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)), errors: median(runs.map((r) => r.errors)) });
 
 async function main(): Promise<void> {
-  const service: Started = await startProcess('src/server.ts', { BOOTSTRAP_ADMIN_KEY: ADMIN, LOG_LEVEL: 'warn', AUTH_CACHE_TTL_MS: '5000' }, '/health/ready', 0);
+  // The service runs compiled, as the Dockerfile runs it: no TypeScript loader in its memory or startup.
+  execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
+  const service: Started = await startProcess('dist/server.js', { BOOTSTRAP_ADMIN_KEY: ADMIN, LOG_LEVEL: 'warn', AUTH_CACHE_TTL_MS: '5000' }, '/health/ready', 0);
   const floor: Started = await startProcess('bench/floor-server.ts', {}, '/entries', 0);
   const out: Record<string, unknown> = {};
   try {
@@ -88,7 +91,7 @@ async function embeddedStartups(): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < RUNS; i += 1) {
     const dir = mkdtempSync(join(tmpdir(), 'vh-bench-embedded-'));
-    const started = await startProcess('src/server.ts', { DATABASE_URL: '', DATA_DIR: dir, BOOTSTRAP_ADMIN_KEY: ADMIN, LOG_LEVEL: 'warn' }, '/health/ready', 0);
+    const started = await startProcess('dist/server.js', { DATABASE_URL: '', DATA_DIR: dir, BOOTSTRAP_ADMIN_KEY: ADMIN, LOG_LEVEL: 'warn' }, '/health/ready', 0);
     times.push(started.readyMs);
     await started.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -10,6 +10,7 @@ import httpBasics from './plugins/http-basics.js';
 import metricsPlugin from './plugins/metrics.js';
 import openapiPlugin from './plugins/openapi.js';
 import problemsPlugin from './plugins/problems.js';
+import rateLimits from './plugins/rate-limits.js';
 import validationPlugin from './plugins/validation.js';
 import { agreementRoutes } from './modules/agreements/agreement-routes.js';
 import { apiKeyRoutes } from './modules/api-keys/api-key-routes.js';
@@ -48,6 +49,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(problemsPlugin);
   await app.register(databasePlugin, { config });
   await app.register(authPlugin, { cacheTtlMs: config.AUTH_CACHE_TTL_MS });
+  await app.register(rateLimits, { config });
   await app.register(httpBasics, { config });
   await app.register(metricsPlugin);
   await app.register(openapiPlugin);
