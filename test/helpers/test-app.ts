@@ -1,3 +1,5 @@
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/app.js';
@@ -12,11 +14,17 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The database the global setup chose: a fresh server database, or an in-memory PGlite per file. */
+/**
+ * The database the global setup chose: the run's server database, or an embedded PGlite of this
+ * app's own (a copy of the migrated template, removed by the global teardown; in memory without one).
+ */
 export function testDatabaseEnv(): Record<string, string> {
-  return process.env.VH_TEST_DB === 'postgres'
-    ? { DATABASE_URL: process.env.VH_TEST_DATABASE_URL!, MIGRATE_ON_START: 'false' }
-    : { DATA_DIR: 'memory://', MIGRATE_ON_START: 'true' };
+  if (process.env.VH_TEST_DB === 'postgres') return { DATABASE_URL: process.env.VH_TEST_DATABASE_URL!, MIGRATE_ON_START: 'false' };
+  const template = process.env.VH_TEST_PGLITE_TEMPLATE;
+  if (!template) return { DATA_DIR: 'memory://', MIGRATE_ON_START: 'true' };
+  const copy = join(mkdtempSync(join(dirname(template), 'copy-')), 'db');
+  cpSync(template, copy, { recursive: true });
+  return { DATA_DIR: copy, MIGRATE_ON_START: 'true' };
 }
 
 export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
@@ -31,7 +39,11 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   const app = await buildApp(config, { logStream });
   await app.ready();
   const { secret } = await issueKey(app.db, { name: 'test admin', role: 'admin' });
-  return { app, adminKey: secret, logs, close: () => app.close() };
+  const close = async (): Promise<void> => {
+    await app.close();
+    if (app.database.kind === 'embedded' && !config.DATA_DIR.startsWith('memory://')) rmSync(dirname(config.DATA_DIR), { recursive: true, force: true });
+  };
+  return { app, adminKey: secret, logs, close };
 }
 
 export type Response = LightMyRequestResponse;

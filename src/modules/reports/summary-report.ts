@@ -57,14 +57,14 @@ export async function summaryReport(db: Executor, scope: ReportScope): Promise<S
   };
 }
 
-/** Active = not terminated and not expired on each community's own today. */
+/** Active = not terminated and not expired on each community's own today, as GET /v1/agreements says. */
 async function activeAgreements(db: Executor, scope: ReportScope): Promise<number> {
   if (scope.communities.length === 0) return 0;
   const todays = scope.communities.map((c) => dateIn(c.timezone));
   const [row] = await queryRows<{ count: number }>(db, sql`
     select count(*)::int as count from agreements a
     join unnest(${array(scope.communityIds)}::uuid[], ${array(todays)}::date[]) as t(community_id, today) on t.community_id = a.community_id
-    where a.terminated_at is null and (a.valid_until is null or a.valid_until >= t.today) and a.signed_on <= t.today
+    where a.terminated_at is null and (a.valid_until is null or a.valid_until >= t.today)
       ${scope.organizationId ? sql`and a.organization_id = ${scope.organizationId}::uuid` : sql``}`);
   return row!.count;
 }

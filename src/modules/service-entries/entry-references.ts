@@ -17,22 +17,27 @@ export interface References {
 
 const uniq = (values: string[]): string[] => [...new Set(values)];
 
+/** One round trip: each kind of reference comes back as a JSON array in one row. */
 export async function loadReferences(db: Executor, items: ReadonlyArray<{ volunteerId: string; organizationId: string; categoryId: string }>): Promise<References> {
-  const volunteerIds = uniq(items.map((i) => i.volunteerId));
-  const organizationIds = uniq(items.map((i) => i.organizationId));
-  const categoryIds = uniq(items.map((i) => i.categoryId));
-  // One after another: a transaction is one connection, and pg queues rather than pipelines.
-  const volunteers = await queryRows<VolunteerRef>(db, sql`select id, community_id as "communityId", status from volunteers where id = any(${array(volunteerIds)}::uuid[])`);
-  const organizations = await queryRows<OrganizationRef>(db, sql`select o.id, o.community_id as "communityId", o.archived_at is not null as archived,
-        o.approval_policy as "approvalPolicy", c.timezone
-      from organizations o join communities c on c.id = o.community_id where o.id = any(${array(organizationIds)}::uuid[])`);
-  const categories = await queryRows<CategoryRef>(db, sql`select id, community_id as "communityId" from service_categories where id = any(${array(categoryIds)}::uuid[])`);
-  const memberships = await queryRows<{ organizationId: string; volunteerId: string }>(db, sql`select organization_id as "organizationId", volunteer_id as "volunteerId"
-      from memberships where volunteer_id = any(${array(volunteerIds)}::uuid[]) and organization_id = any(${array(organizationIds)}::uuid[]) and left_at is null`);
+  const volunteerIds = array(uniq(items.map((i) => i.volunteerId)));
+  const organizationIds = array(uniq(items.map((i) => i.organizationId)));
+  const categoryIds = array(uniq(items.map((i) => i.categoryId)));
+  const [row] = await queryRows<{ volunteers: VolunteerRef[] | null; organizations: OrganizationRef[] | null; categories: CategoryRef[] | null; memberships: Array<{ o: string; v: string }> | null }>(db, sql`
+    select
+      (select json_agg(json_build_object('id', id, 'communityId', community_id, 'status', status))
+         from volunteers where id = any(${volunteerIds}::uuid[])) as volunteers,
+      (select json_agg(json_build_object('id', o.id, 'communityId', o.community_id, 'archived', o.archived_at is not null,
+           'approvalPolicy', o.approval_policy, 'timezone', c.timezone))
+         from organizations o join communities c on c.id = o.community_id where o.id = any(${organizationIds}::uuid[])) as organizations,
+      (select json_agg(json_build_object('id', id, 'communityId', community_id))
+         from service_categories where id = any(${categoryIds}::uuid[])) as categories,
+      (select json_agg(json_build_object('o', organization_id, 'v', volunteer_id))
+         from memberships where volunteer_id = any(${volunteerIds}::uuid[]) and organization_id = any(${organizationIds}::uuid[]) and left_at is null) as memberships`);
+  const parse = <T>(value: T[] | string | null | undefined): T[] => (typeof value === 'string' ? JSON.parse(value) as T[] : value ?? []);
   return {
-    volunteers: new Map(volunteers.map((v) => [v.id, v])),
-    organizations: new Map(organizations.map((o) => [o.id, o])),
-    categories: new Map(categories.map((c) => [c.id, c])),
-    memberships: new Set(memberships.map((m) => `${m.organizationId}:${m.volunteerId}`)),
+    volunteers: new Map(parse(row?.volunteers).map((v) => [v.id, v])),
+    organizations: new Map(parse(row?.organizations).map((o) => [o.id, o])),
+    categories: new Map(parse(row?.categories).map((c) => [c.id, c])),
+    memberships: new Set(parse(row?.memberships).map((m) => `${m.o}:${m.v}`)),
   };
 }

@@ -1,0 +1,24 @@
+import type { IncomingMessage } from 'node:http';
+import type { Response } from './test-app.js';
+
+/**
+ * Asserts an RFC 9457 answer: the status, `application/problem+json`, and a body whose `code`,
+ * `type`, `status`, `instance` and `requestId` agree with the request. Returns the body.
+ */
+export function expectProblem(res: Response, status: number, code: string): Record<string, any> {
+  expect({ status: res.statusCode, body: res.body }).toMatchObject({ status });
+  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  const body = res.json();
+  const path = ((res.raw.req as IncomingMessage).url ?? '').split('?')[0];
+  expect(body).toMatchObject({ type: `/problems/${code}`, status, code, instance: path });
+  expect(typeof body.title).toBe('string');
+  expect(typeof body.detail).toBe('string');
+  expect(body.requestId).toEqual(expect.any(String));
+  expect(body.requestId).toBe(res.headers['x-request-id']);
+  return body;
+}
+
+/** The sorted `field` of every entry of a problem's `errors`. */
+export function problemFields(res: Response): string[] {
+  return (res.json().errors as { field: string }[]).map((e) => e.field).sort();
+}
