@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
-import type { Executor } from '../../db/client.js';
+import type { DatabaseHandle, Executor } from '../../db/client.js';
+import { streamRows } from '../../db/stream.js';
 import { queryRows } from '../../db/raw.js';
 import { countBits, unionBitmaps } from '../../lib/bitmap.js';
 import { dimensionExpression, keyOf, periodOfMonth, type Dimension } from './dimensions.js';
@@ -46,12 +47,6 @@ async function fromEntries(db: Executor, scope: ReportScope, groupBy: readonly D
       select coalesce(sum(minutes), 0)::bigint as minutes, count(*)::int as entries, count(distinct volunteer_id)::int as volunteers
       from service_entries where ${approvedEntries(scope)}`);
     return { rows: [], totals: figures(Number(t!.minutes), Number(t!.entries), Number(t!.volunteers)) };
-  }
-  if (groupBy.length === 0) {
-    const [total] = await queryRows<{ minutes: number; entries: number; volunteers: number }>(db, sql`
-      select coalesce(sum(minutes), 0)::bigint as minutes, count(*)::int as entries, count(distinct volunteer_id)::int as volunteers
-      from service_entries where ${approvedEntries(scope)}`);
-    return { rows: [], totals: figures(Number(total!.minutes), Number(total!.entries), Number(total!.volunteers)) };
   }
   const keys = groupBy.map((d) => dimensionExpression(d, sql`served_on`));
   const select = sql.join(keys.map((k, i) => sql`${k} as k${sql.raw(String(i))}`), sql`, `);
@@ -134,4 +129,31 @@ function compareKeys(a: readonly string[], b: readonly string[]): number {
     if (a[i]! > b[i]!) return 1;
   }
   return 0;
+}
+
+/**
+ * The rows of a report read from the ledger, streamed and labelled batch by batch: CSV exports of
+ * any size (a city's volunteers × days) in bounded memory. Rollup-answered reports are small.
+ */
+export async function* streamHoursRows(handle: DatabaseHandle, scope: ReportScope, groupBy: readonly Dimension[]): AsyncGenerator<HoursRow> {
+  if (scope.communityIds.length === 0) return;
+  if (groupBy.length === 0 || answeredByRollups(scope, groupBy)) {
+    yield* (await hoursReport(handle.db, scope, groupBy)).rows;
+    return;
+  }
+  const keys = groupBy.map((d) => dimensionExpression(d, sql`served_on`));
+  const select = sql.join(keys.map((k, i) => sql`${k} as k${sql.raw(String(i))}`), sql`, `);
+  const positions = sql.raw(groupBy.map((_, i) => String(i + 1)).join(', '));
+  const query = sql`
+    select ${select}, sum(minutes)::bigint as minutes, count(*)::int as entries, count(distinct volunteer_id)::int as volunteers
+    from service_entries where ${approvedEntries(scope)} group by ${positions} order by ${positions}`;
+  for await (const batch of streamRows<Record<string, string | number>>(handle, query)) {
+    const rows = batch.map((r) => {
+      const row: HoursRow = { ...figures(Number(r.minutes), Number(r.entries), Number(r.volunteers)) };
+      groupBy.forEach((d, i) => { row[keyOf(d)] = r[`k${i}`] as string; });
+      return row;
+    });
+    await addLabels(handle.db, rows);
+    yield* rows;
+  }
 }

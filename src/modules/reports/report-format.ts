@@ -9,7 +9,7 @@ export function wantsCsv(request: FastifyRequest): boolean {
   return /text\/csv/i.test(accept) && !/application\/json/i.test(accept.split('text/csv')[0] ?? '');
 }
 
-export function sendCsv<Row>(reply: FastifyReply, name: string, columns: ReadonlyArray<CsvColumn<Row>>, rows: Iterable<Row>): FastifyReply {
+export function sendCsv<Row>(reply: FastifyReply, name: string, columns: ReadonlyArray<CsvColumn<Row>>, rows: Iterable<Row> | AsyncIterable<Row>): FastifyReply {
   return reply
     .type('text/csv; charset=utf-8')
     .header('content-disposition', `attachment; filename="${name}.csv"`)

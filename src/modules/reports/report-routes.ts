@@ -6,7 +6,7 @@ import { findCommunity } from '../communities/community-repository.js';
 import { createVolunteerService } from '../volunteers/volunteer-service.js';
 import { findVolunteer } from '../volunteers/volunteer-repository.js';
 import { DIMENSIONS, TIME_DIMENSIONS, type Dimension } from './dimensions.js';
-import { hoursReport } from './hours-report.js';
+import { hoursReport, streamHoursRows } from './hours-report.js';
 import { loveCardsReport } from './love-cards-report.js';
 import { partyMembersReport } from './party-members-report.js';
 import { groupedColumns, plainColumns, sendCsv, wantsCsv } from './report-format.js';
@@ -59,8 +59,9 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   }, async (request, reply) => {
     const groupBy = parseGroupBy(request.query.groupBy);
-    const report = await hoursReport(app.db, await resolveScope(app.db, contextOf(request), request.query), groupBy);
-    return wantsCsv(request) ? sendCsv(reply, 'hours', groupedColumns(groupBy), report.rows) : report;
+    const scope = await resolveScope(app.db, contextOf(request), request.query);
+    if (wantsCsv(request)) return sendCsv(reply, 'hours', groupedColumns(groupBy), streamHoursRows(app.database, scope, groupBy));
+    return hoursReport(app.db, scope, groupBy);
   });
 
   app.get('/v1/reports/love-cards', {
