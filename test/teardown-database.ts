@@ -1,3 +1,5 @@
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import pg from 'pg';
 
 export default async function globalTeardown(): Promise<void> {
@@ -11,4 +13,7 @@ export default async function globalTeardown(): Promise<void> {
     await admin.end();
   }
   if (container) await container.stop();
+  // The embedded template and every copy made of it live in one folder.
+  const template = process.env.VH_TEST_PGLITE_TEMPLATE;
+  if (template) rmSync(dirname(template), { recursive: true, force: true });
 }

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError } from '../../lib/errors.js';
 import { createKeyVerifier } from '../../modules/api-keys/key-verifier.js';
@@ -12,10 +12,30 @@ declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor | null;
   }
+  interface FastifyInstance {
+    /** Every route's permission by `METHOD /url` (e.g. `GET /v1/agreements/:id`), as registered. */
+    routePermissions: ReadonlyMap<string, Permission>;
+  }
 }
 
 /** The CORS plugin's preflight route is public by nature and cannot carry our config. */
 const isPluginRoute = (route: { method: string | string[] }): boolean => route.method === 'OPTIONS';
+
+/**
+ * The deny-by-default check every route passes as it is registered (an onRoute hook): answers the
+ * route's permission, or throws when it declares none the permission table knows.
+ */
+export function requirePermission(route: Pick<RouteOptions, 'method' | 'url' | 'config'>): Permission {
+  if (isPluginRoute(route)) {
+    route.config = { ...route.config, permission: 'public' };
+    return 'public';
+  }
+  const permission = route.config?.permission;
+  if (!permission || !Object.hasOwn(permissions, permission)) {
+    throw new Error(`Route ${String(route.method)} ${route.url} declares no permission (config.permission)`);
+  }
+  return permission;
+}
 
 // The scheme name is case-insensitive (RFC 9110 §11.1); the key is printable ASCII without spaces.
 const BEARER = /^Bearer ([\x21-\x7e]{1,200})$/i;
@@ -26,15 +46,11 @@ async function authPlugin(app: FastifyInstance, options: { cacheTtlMs: number })
   app.decorateRequest('actor', null);
 
   // Deny by default: a route that does not say who may call it stops the app from starting.
+  const routePermissions = new Map<string, Permission>();
+  app.decorate('routePermissions', routePermissions);
   app.addHook('onRoute', (route) => {
-    if (isPluginRoute(route)) {
-      route.config = { ...route.config, permission: 'public' };
-      return;
-    }
-    const permission = route.config?.permission;
-    if (!permission || !(permission in permissions)) {
-      throw new Error(`Route ${String(route.method)} ${route.url} declares no permission (config.permission)`);
-    }
+    const permission = requirePermission(route);
+    for (const method of [route.method].flat()) routePermissions.set(`${method} ${route.url}`, permission);
   });
 
   app.addHook('onRequest', async (request) => {
