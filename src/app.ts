@@ -11,6 +11,7 @@ import metricsPlugin from './plugins/metrics.js';
 import openapiPlugin from './plugins/openapi.js';
 import problemsPlugin from './plugins/problems.js';
 import rateLimits from './plugins/rate-limits.js';
+import shutdown from './plugins/shutdown.js';
 import validationPlugin from './plugins/validation.js';
 import { agreementRoutes } from './modules/agreements/agreement-routes.js';
 import { apiKeyRoutes } from './modules/api-keys/api-key-routes.js';
@@ -36,7 +37,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     logger: loggerOptions(config, options.logStream),
     genReqId: requestIdFor,
     bodyLimit: config.BODY_LIMIT_BYTES,
-    return503OnClosing: true,
+    // Requests arriving while we drain get our own 503 problem (plugins/shutdown.ts).
+    return503OnClosing: false,
     // First start of the embedded database runs every migration; on a slow disk that takes a while.
     pluginTimeout: 120_000,
     forceCloseConnections: 'idle',
@@ -47,6 +49,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // Cross-cutting first: they hook into every route registered after them.
   await app.register(validationPlugin);
   await app.register(problemsPlugin);
+  await app.register(shutdown);
   await app.register(databasePlugin, { config });
   await app.register(authPlugin, { cacheTtlMs: config.AUTH_CACHE_TTL_MS });
   await app.register(rateLimits, { config });
