@@ -44,11 +44,11 @@ type ClaimToken = string;
  * (Deleting a stale row by its created_at read into a JS Date never matched, since PostgreSQL
  * keeps microseconds and Date milliseconds, so an expired key stayed unusable for ever.)
  */
-async function claim(db: Database, apiKeyId: string, key: string, print: string): Promise<ClaimToken | Outcome> {
+async function claim(db: Database, apiKeyId: string, communityId: string | null, key: string, print: string): Promise<ClaimToken | Outcome> {
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const [claimed] = await queryRows<{ token: string }>(db, sql`
-      insert into idempotency_keys (api_key_id, key, fingerprint, state, created_at)
-      values (${apiKeyId}::uuid, ${key}, ${print}, 'in_progress', now())
+      insert into idempotency_keys (api_key_id, key, community_id, fingerprint, state, created_at)
+      values (${apiKeyId}::uuid, ${key}, ${communityId}::uuid, ${print}, 'in_progress', now())
       on conflict (api_key_id, key) do update
         set fingerprint = excluded.fingerprint, state = 'in_progress', response_status = null, response_body = null, created_at = excluded.created_at
         where idempotency_keys.created_at < now() - make_interval(secs => ${IDEMPOTENCY_TTL_MS / 1000})
@@ -113,7 +113,7 @@ export async function idempotent(
   const apiKeyId = request.actor?.keyId;
   if (typeof key !== 'string' || !apiKeyId) return send(await run(undefined));
 
-  const claimed = await claim(db, apiKeyId, key, fingerprint(request));
+  const claimed = await claim(db, apiKeyId, request.actor?.communityId ?? null, key, fingerprint(request));
   if (typeof claimed !== 'string') {
     reply.header('idempotent-replayed', 'true');
     if (claimed.status >= 400) return reply.code(claimed.status).type('application/problem+json; charset=utf-8').send(JSON.stringify(claimed.body));

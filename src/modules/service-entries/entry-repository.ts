@@ -1,4 +1,5 @@
-import { and, asc, eq, gt, gte, lte, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, lte, sql, type SQL } from 'drizzle-orm';
+import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client.js';
 import { serviceEntries } from '../../db/schema/index.js';
 import type { EntryRow } from './entry-view.js';
@@ -9,8 +10,15 @@ export async function findEntry(db: Executor, id: string, options: { forUpdate?:
   return row;
 }
 
-export async function updateEntry(db: Executor, id: string, changes: Partial<typeof serviceEntries.$inferInsert>): Promise<EntryRow> {
-  const [row] = await db.update(serviceEntries).set({ ...changes, updatedAt: new Date() }).where(eq(serviceEntries.id, id)).returning();
+/**
+ * The database's clock, as every insert's created_at/updated_at uses: with the app's clock, an
+ * instance whose clock lagged could stamp approvedAt before createdAt or hide a change from
+ * `updatedSince`.
+ */
+export const databaseNow = (): SQL => sql`now()`;
+
+export async function updateEntry(db: Executor, id: string, changes: PgUpdateSetSource<typeof serviceEntries>): Promise<EntryRow> {
+  const [row] = await db.update(serviceEntries).set({ ...changes, updatedAt: databaseNow() }).where(eq(serviceEntries.id, id)).returning();
   return row!;
 }
 

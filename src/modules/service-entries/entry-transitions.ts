@@ -5,7 +5,7 @@ import { inTransaction } from '../../lib/transaction.js';
 import { recordAudit } from '../audit/audit-repository.js';
 import { applyToRollups } from '../reports/rollup-writer.js';
 import { addDayMinutes } from './day-minutes.js';
-import { findEntry, updateEntry } from './entry-repository.js';
+import { databaseNow, findEntry, updateEntry } from './entry-repository.js';
 import { toEntry, type EntryRow } from './entry-view.js';
 
 /** Coordinators act on their organization's entries, community admins on their community's. */
@@ -36,20 +36,20 @@ const uncount = (row: EntryRow) => [{ communityId: row.communityId, volunteerId:
 
 export function createEntryTransitions(db: Database) {
   const approve = (ctx: RequestContext, id: string) => transition(db, ctx, id, 'approved', 'pending', async (tx, row) => {
-    const after = await updateEntry(tx, row.id, { status: 'approved', approvedByKeyId: ctx.actor.keyId, approvedAt: new Date() });
+    const after = await updateEntry(tx, row.id, { status: 'approved', approvedByKeyId: ctx.actor.keyId, approvedAt: databaseNow() });
     await applyToRollups(tx, [after], 1);
     return after;
   });
 
   const reject = (ctx: RequestContext, id: string, reason: string) => transition(db, ctx, id, 'rejected', 'pending', async (tx, row) => {
     await addDayMinutes(tx, uncount(row));
-    return updateEntry(tx, row.id, { status: 'rejected', rejectedByKeyId: ctx.actor.keyId, rejectedAt: new Date(), rejectionReason: reason });
+    return updateEntry(tx, row.id, { status: 'rejected', rejectedByKeyId: ctx.actor.keyId, rejectedAt: databaseNow(), rejectionReason: reason });
   });
 
   /** The only way to correct an approved entry: void it (it stops counting, stays visible) and record a new one. */
   const voidEntry = (ctx: RequestContext, id: string, reason: string) => transition(db, ctx, id, 'voided', 'approved', async (tx, row) => {
     await addDayMinutes(tx, uncount(row));
-    const after = await updateEntry(tx, row.id, { status: 'voided', voidedByKeyId: ctx.actor.keyId, voidedAt: new Date(), voidReason: reason });
+    const after = await updateEntry(tx, row.id, { status: 'voided', voidedByKeyId: ctx.actor.keyId, voidedAt: databaseNow(), voidReason: reason });
     await applyToRollups(tx, [after], -1);
     return after;
   });

@@ -1,0 +1,186 @@
+import { sql } from 'drizzle-orm';
+import { completeClaim, fingerprintOf } from '../../src/modules/idempotency/idempotency.js';
+import { queryRows } from '../../src/db/raw.js';
+import { createLedgerTenant } from '../helpers/factories.js';
+import { expectProblem } from '../helpers/problems.js';
+import { call, createTestApp, type TestApp } from '../helpers/test-app.js';
+import { act, BATCH, countEntries, createKeyWithId, daysAgo, ENTRIES, entryBody, fieldsOf, record, recorded } from './support.js';
+
+let t: TestApp;
+beforeAll(async () => { t = await createTestApp(); });
+afterAll(async () => { await t.close(); });
+
+const withKey = (key: string) => ({ 'idempotency-key': key });
+
+describe('POST /v1/service-entries › Idempotency-Key', () => {
+  test('a retry replays the first status, body and Location with Idempotent-Replayed: true, and records nothing new', async () => {
+    const l = await createLedgerTenant(t.app, t.adminKey);
+    const body = entryBody(l);
+    const first = await record(t.app, l.coordinatorKey, body, withKey('retry-1'));
+    expect(first.statusCode).toBe(201);
+    expect(first.headers['idempotent-replayed']).toBeUndefined();
+    for (let i = 0; i < 2; i += 1) {
+      const again = await record(t.app, l.coordinatorKey, body, withKey('retry-1'));
+      expect(again.statusCode).toBe(201);
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      expect(again.headers.location).toBe(first.headers.location);
+      expect(again.json()).toEqual(first.json());
+    }
+    expect(await countEntries(t.app, l.communityAdminKey, l.community.id)).toBe(1);
+  });
+
+  test('the same body with its properties in another order is the same request and is replayed', async () => {
+    const l = await createLedgerTenant(t.app, t.adminKey);
+    const body = entryBody(l, { description: '巡逻' });
+    const reordered = Object.fromEntries(Object.entries(body).reverse());
+    const first = await record(t.app, l.coordinatorKey, body, withKey('order'));
+    const again = await record(t.app, l.coordinatorKey, reordered, withKey('order'));
+    expect(again.statusCode).toBe(201);
+    expect(again.json().id).toBe(first.json().id);
+    expect(await countEntries(t.app, l.communityAdminKey, l.community.id)).toBe(1);
+  });
+
+  test('the same key with a different body answers 422 idempotency_key_reused and stores nothing', async () => {
+    const l = await createLedgerTenant(t.app, t.adminKey);
+    await record(t.app, l.coordinatorKey, entryBody(l, { minutes: 60 }), withKey('reused'));
+    const res = await record(t.app, l.coordinatorKey, entryBody(l, { minutes: 61 }), withKey('reused'));
+    expectProblem(res, 422, 'idempotency_key_reused');
+    expect(await countEntries(t.app, l.communityAdminKey, l.community.id)).toBe(1);
+  });
+
+  test('a 422 answer is replayed too, even after the rule it broke would pass', async () => {
+    const l = await createLedgerTenant(t.app, t.adminKey);
+    const blocker = await recorded(t.app, l.coordinatorKey, entryBody(l, { minutes: 1000 }));
+    const body = entryBody(l, { minutes: 600 });
+    const refused = await record(t.app, l.coordinatorKey, body, withKey('refused'));
+    expectProblem(refused, 422, 'rule_violated');
+    await act(t.app, l.coordinatorKey, blocker.id, 'reject', 'recorded for the wrong day');
+    const replay = await record(t.app, l.coordinatorKey, body, withKey('refused'));
+    expect(replay.statusCode).toBe(422);
+    expect(replay.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.json()).toEqual(refused.json());
+    expect((await record(t.app, l.coordinatorKey, body, withKey('fresh'))).statusCode).toBe(201);
+  });
+
+  test('while the first request is still running, a retry answers 409 idempotency_in_progress with Retry-After', async () => {
+    const l = await createLedgerTenant(t.app, t.adminKey);
+    const coordinator = await createKeyWithId(t.app, t.adminKey, { role: 'coordinator', organizationId: l.organization.id });
+    const body = entryBody(l);
+    const print = fingerprintOf('POST', ENTRIES, body);
+    await t.app.db.execute(sql`insert into idempotency_keys (api_key_id, key, fingerprint, state) values (${coordinator.id}::uuid, 'running', ${print}, 'in_progress')`);
+    const res = await record(t.app, coordinator.secret, body, withKey('running'));
+    expectProblem(res, 409, 'idempotency_in_progress');
+    expect(res.headers['retry-after']).toBe('1');
+    expect(await countEntries(t.app, l.communityAdminKey, l.community.id)).toBe(0);
+  });
+
+  test('a claim abandoned for more than a minute is taken over by the retry', async () => {
+    const l = await createLedgerTenant(t.app, t.adminKey);
+    const coordinator = await createKeyWithId(t.app, t.adminKey, { role: 'coordinator', organizationId: l.organization.id });
+    const body = entryBody(l);
+    await t.app.db.execute(sql`insert into idempotency_keys (api_key_id, key, fingerprint, state, created_at)
+      values (${coordinator.id}::uuid, 'crashed', ${fingerprintOf('POST', ENTRIES, body)}, 'in_progress', now() - interval '2 minutes')`);
+    const res = await record(t.app, coordinator.secret, body, withKey('crashed'));
+    expect(res.statusCode).toBe(201);
+    expect((await record(t.app, coordinator.secret, body, withKey('crashed'))).json().id).toBe(res.json().id);
+    expect(await countEntries(t.app, l.communityAdminKey, l.community.id)).toBe(1);
+  });
+
+  test('a request whose claim lapsed and was taken over cannot store its answer over its successor\'s claim', async () => {
+    const l = await createLedgerTenant(t.app, t.adminKey);
+    const coordinator = await createKeyWithId(t.app, t.adminKey, { role: 'coordinator', organizationId: l.organization.id });
+    await t.app.db.execute(sql`insert into idempotency_keys (api_key_id, key, fingerprint, state) values (${coordinator.id}::uuid, 'fenced', 'x', 'in_progress')`);
+    const lapsedToken = '2000-01-01 00:00:00+00';
+    await expect(completeClaim(t.app.db, coordinator.id, 'fenced', lapsedToken, { status: 201, body: {} })).rejects.toMatchObject({ code: 'idempotency_in_progress' });
+    const rows = await queryRows<{ state: string }>(t.app.db, sql`select state from idempotency_keys where api_key_id = ${coordinator.id}::uuid and key = 'fenced'`);
+    expect(rows).toEqual([{ state: 'in_progress' }]);
+  });
+
+  test('five parallel identical requests with one key store one entry; each answer is that 201 or a 409', async () => {
+    const l = await createLedgerTenant(t.app, t.adminKey);
+    const body = entryBody(l);
+    const answers = await Promise.all(Array.from({ length: 5 }, () => record(t.app, l.coordinatorKey, body, withKey('parallel'))));
+    const created = answers.filter((r) => r.statusCode === 201);
+    expect(created.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(created.map((r) => r.json().id)).size).toBe(1);
+    for (const res of answers.filter((r) => r.statusCode !== 201)) expectProblem(res, 409, 'idempotency_in_progress');
+    const stored = await call(t.app, l.communityAdminKey, 'GET', `${ENTRIES}?communityId=${l.community.id}`);
+    expect(stored.json().data.map((e: { id: string }) => e.id)).toEqual([created[0]!.json().id]);
+  });
+
+  test('keys are per API key: another key may use the same string for its own request', async () => {
+    const l = await createLedgerTenant(t.app, t.adminKey);
+    const body = entryBody(l);
+    const a = await record(t.app, l.coordinatorKey, body, withKey('shared-string'));
+    const b = await record(t.app, l.communityAdminKey, body, withKey('shared-string'));
+    expect([a.statusCode, b.statusCode]).toEqual([201, 201]);
+    expect(b.headers['idempotent-replayed']).toBeUndefined();
+    expect(b.json().id).not.toBe(a.json().id);
+    expect(await countEntries(t.app, l.communityAdminKey, l.community.id)).toBe(2);
+  });
+
+  test('after 24 hours the key expires and may be used again, even for another body', async () => {
+    const l = await createLedgerTenant(t.app, t.adminKey);
+    const first = await record(t.app, l.coordinatorKey, entryBody(l, { minutes: 30 }), withKey('yesterday'));
+    await t.app.db.execute(sql`update idempotency_keys set created_at = created_at - interval '25 hours'
+      where key = 'yesterday' and api_key_id = ${first.json().recordedByKeyId}::uuid`);
+    const reused = await record(t.app, l.coordinatorKey, entryBody(l, { minutes: 45 }), withKey('yesterday'));
+    expect(reused.statusCode).toBe(201);
+    expect(reused.headers['idempotent-replayed']).toBeUndefined();
+    expect(reused.json().minutes).toBe(45);
+    const replay = await record(t.app, l.coordinatorKey, entryBody(l, { minutes: 45 }), withKey('yesterday'));
+    expect(replay.json().id).toBe(reused.json().id);
+    expect(await countEntries(t.app, l.communityAdminKey, l.community.id)).toBe(2);
+  });
+
+  test('a key of 256 characters answers 400 naming idempotency-key; 255 characters are accepted', async () => {
+    const l = await createLedgerTenant(t.app, t.adminKey);
+    const tooLong = await record(t.app, l.coordinatorKey, entryBody(l), withKey('k'.repeat(256)));
+    expectProblem(tooLong, 400, 'invalid_parameter');
+    expect(fieldsOf(tooLong)).toEqual(['idempotency-key']);
+    expect(await countEntries(t.app, l.communityAdminKey, l.community.id)).toBe(0);
+    expect((await record(t.app, l.coordinatorKey, entryBody(l), withKey('k'.repeat(255)))).statusCode).toBe(201);
+  });
+
+  test('a body that fails validation does not use up the key', async () => {
+    const l = await createLedgerTenant(t.app, t.adminKey);
+    expect((await record(t.app, l.coordinatorKey, entryBody(l, { minutes: 0 }), withKey('typo'))).statusCode).toBe(422);
+    expect((await record(t.app, l.coordinatorKey, entryBody(l, { minutes: 10 }), withKey('typo'))).statusCode).toBe(201);
+  });
+});
+
+describe('POST /v1/service-entries/batch › Idempotency-Key', () => {
+  test('a retried batch replays the first answer and records nothing new', async () => {
+    const l = await createLedgerTenant(t.app, t.adminKey);
+    const body = { entries: [entryBody(l, { servedOn: daysAgo(5) }), entryBody(l, { servedOn: daysAgo(6) })] };
+    const first = await call(t.app, l.coordinatorKey, 'POST', BATCH, body, withKey('batch-1'));
+    expect(first.statusCode).toBe(201);
+    const again = await call(t.app, l.coordinatorKey, 'POST', BATCH, body, withKey('batch-1'));
+    expect(again.statusCode).toBe(201);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.json()).toEqual(first.json());
+    expect(await countEntries(t.app, l.communityAdminKey, l.community.id)).toBe(2);
+  });
+
+  test('a refused batch is replayed as the same 422', async () => {
+    const l = await createLedgerTenant(t.app, t.adminKey);
+    const body = { entries: [entryBody(l), entryBody(l, { servedOn: daysAgo(-1) })] };
+    const first = await call(t.app, l.coordinatorKey, 'POST', BATCH, body, withKey('batch-bad'));
+    expectProblem(first, 422, 'rule_violated');
+    const again = await call(t.app, l.coordinatorKey, 'POST', BATCH, body, withKey('batch-bad'));
+    expect(again.statusCode).toBe(422);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.json()).toEqual(first.json());
+    expect(await countEntries(t.app, l.communityAdminKey, l.community.id)).toBe(0);
+  });
+
+  test('one key used for a single entry and then a batch is a different request: 422', async () => {
+    const l = await createLedgerTenant(t.app, t.adminKey);
+    const body = entryBody(l);
+    await record(t.app, l.coordinatorKey, body, withKey('both'));
+    const res = await call(t.app, l.coordinatorKey, 'POST', BATCH, { entries: [body] }, withKey('both'));
+    expectProblem(res, 422, 'idempotency_key_reused');
+    expect(await countEntries(t.app, l.communityAdminKey, l.community.id)).toBe(1);
+  });
+});
