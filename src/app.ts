@@ -24,6 +24,7 @@ import { organizationRoutes } from './modules/organizations/organization-routes.
 import { membershipRoutes } from './modules/memberships/membership-routes.js';
 import { volunteerRoutes } from './modules/volunteers/volunteer-routes.js';
 import { entryRoutes } from './modules/service-entries/entry-routes.js';
+import idempotencyPurge from './modules/idempotency/idempotency-purge.js';
 import { reportRoutes } from './modules/reports/report-routes.js';
 
 export interface BuildOptions {
@@ -63,6 +64,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(categoryRoutes);
   await app.register(volunteerRoutes);
   await app.register(membershipRoutes);
+  await app.register(idempotencyPurge);
   await app.register(entryRoutes);
   await app.register(reportRoutes);
   await app.register(apiKeyRoutes);

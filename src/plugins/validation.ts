@@ -8,18 +8,25 @@ const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormat
 
 const shared: Options = { allErrors: true, removeAdditional: false, useDefaults: true, strict: 'log' };
 
-/** JSON Pointer of the first string holding U+0000, which PostgreSQL cannot store in text. */
+/**
+ * JSON Pointer of the first string holding U+0000, which PostgreSQL cannot store in text. Walks with
+ * its own stack rather than recursion: JSON.parse accepts arrays nested thousands deep, and a
+ * recursive walk of such a body overflowed the call stack and answered 500 (found by fuzzing).
+ */
 export function nulPointer(value: unknown, pointer = ''): string | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? pointer : undefined;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i += 1) {
-      const found = nulPointer(value[i], `${pointer}/${i}`);
-      if (found !== undefined) return found;
-    }
-  } else if (value && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) {
-      const found = nulPointer(item, `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`);
-      if (found !== undefined) return found;
+  const pending: Array<[unknown, string]> = [[value, pointer]];
+  while (pending.length > 0) {
+    const [current, at] = pending.pop()!;
+    if (typeof current === 'string') {
+      if (current.includes('\u0000')) return at;
+    } else if (Array.isArray(current)) {
+      for (let i = current.length - 1; i >= 0; i -= 1) pending.push([current[i], `${at}/${i}`]);
+    } else if (current && typeof current === 'object') {
+      const entries = Object.entries(current);
+      for (let i = entries.length - 1; i >= 0; i -= 1) {
+        const [key, item] = entries[i]!;
+        pending.push([item, `${at}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`]);
+      }
     }
   }
   return undefined;

@@ -83,6 +83,21 @@ async function releaseClaim(db: Database, apiKeyId: string, key: string, token: 
   await db.execute(sql`delete from idempotency_keys where ${heldClaim(apiKeyId, key, token)}`);
 }
 
+const RELEASE_RETRY_MS = 1_000;
+const RELEASE_ATTEMPTS = 60;
+
+/**
+ * Frees a claim whose request failed with a server error, so a retry can run. When the database
+ * itself is what failed, the delete fails too; it is retried every second (for at most the
+ * abandonment window) instead of leaving the client facing 409s for a minute after an outage.
+ */
+function releaseSoon(db: Database, apiKeyId: string, key: string, token: ClaimToken, attempt = 0): void {
+  releaseClaim(db, apiKeyId, key, token).catch(() => {
+    if (attempt + 1 >= RELEASE_ATTEMPTS) return;
+    setTimeout(() => releaseSoon(db, apiKeyId, key, token, attempt + 1), RELEASE_RETRY_MS).unref();
+  });
+}
+
 export async function purgeExpiredKeys(db: Database): Promise<void> {
   await db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, sql`now() - make_interval(secs => ${IDEMPOTENCY_TTL_MS / 1000})`));
 }
@@ -123,7 +138,7 @@ export async function idempotent(
     return send(await run((tx, result) => completeClaim(tx, apiKeyId, key, claimed, result)));
   } catch (err) {
     const problem = toAppError(err as never);
-    if (problem.status >= 500 || problem.code === 'idempotency_in_progress') await releaseClaim(db, apiKeyId, key, claimed).catch(() => undefined);
+    if (problem.status >= 500 || problem.code === 'idempotency_in_progress') releaseSoon(db, apiKeyId, key, claimed);
     else await completeClaim(db, apiKeyId, key, claimed, { status: problem.status, body: problemBody(request, problem) }).catch(() => undefined);
     throw problem;
   }

@@ -5,8 +5,27 @@ import { csvStream, type CsvColumn } from '../../lib/csv.js';
 export function wantsCsv(request: FastifyRequest): boolean {
   const format = (request.query as { format?: string }).format;
   if (format) return format === 'csv';
-  const accept = request.headers.accept ?? '';
-  return /text\/csv/i.test(accept) && !/application\/json/i.test(accept.split('text/csv')[0] ?? '');
+  return prefersCsv(request.headers.accept ?? '');
+}
+
+/**
+ * Accept with its q-values: CSV when text/csv is acceptable and weighs more than JSON (named
+ * exactly, else through application/* or *\/*). Equal weights go to whichever is named first;
+ * a wildcard loses to text/csv named outright.
+ */
+export function prefersCsv(accept: string): boolean {
+  const ranges = accept.split(',').map((part, index) => {
+    const [type = '', ...params] = part.split(';').map((p) => p.trim().toLowerCase());
+    const q = params.find((p) => p.startsWith('q='));
+    const weight = q ? Number(q.slice(2)) : 1;
+    return { type, q: Number.isFinite(weight) ? weight : 0, index };
+  });
+  const find = (type: string) => ranges.find((r) => r.type === type);
+  const csv = find('text/csv');
+  if (!csv || csv.q <= 0) return false;
+  const json = find('application/json') ?? find('application/*') ?? find('*/*');
+  if (!json || csv.q !== json.q) return !json || csv.q > json.q;
+  return json.type === 'application/json' ? csv.index < json.index : true;
 }
 
 export function sendCsv<Row>(reply: FastifyReply, name: string, columns: ReadonlyArray<CsvColumn<Row>>, rows: Iterable<Row> | AsyncIterable<Row>): FastifyReply {

@@ -92,6 +92,19 @@ async function updateBitmaps(db: Executor, changes: ReadonlyArray<{ communityId:
     groups.set(key, group);
   }
   const sorted = [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, g]) => g);
+  // Make sure every row exists before locking it: `for update` cannot lock a row that is not there,
+  // so two first approvals of a month (or organization-month) would each write a bitmap holding
+  // only their own bit. A concurrent insert makes this one wait for its commit; the select below
+  // then sees and locks that row.
+  if (on) {
+    await db.execute(sql`
+      insert into volunteer_month_bitmaps (community_id, month, organization_id, members)
+      select k.community_id, k.month, k.organization_id, ''::bytea
+      from unnest(${array(sorted.map((g) => g.communityId))}::uuid[], ${array(sorted.map((g) => g.month))}::date[],
+                  ${array(sorted.map((g) => g.organizationId))}::uuid[]) as k(community_id, month, organization_id)
+      order by k.community_id, k.month, k.organization_id
+      on conflict (community_id, month, organization_id) do nothing`);
+  }
   const current = await queryRows<{ communityId: string; month: string; organizationId: string; members: Buffer }>(db, sql`
     select b.community_id as "communityId", b.month::text as month, b.organization_id as "organizationId", b.members
     from volunteer_month_bitmaps b

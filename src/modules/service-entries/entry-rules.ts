@@ -43,6 +43,7 @@ export function checkTimes(draft: EntryDraft, timezone: string, index: number, e
     errors.add(index, 'endedAt', 'must be after startedAt');
     return;
   }
+  if (end.getTime() > Date.now()) errors.add(index, 'endedAt', 'is in the future');
   if (dateIn(timezone, start) !== draft.servedOn) errors.add(index, 'startedAt', `must fall on servedOn (${draft.servedOn}) in ${timezone}`);
   if (dateIn(timezone, new Date(end.getTime() - 1)) !== draft.servedOn) errors.add(index, 'endedAt', `must fall on servedOn (${draft.servedOn}) in ${timezone}`);
   const span = (end.getTime() - start.getTime()) / MINUTE;
