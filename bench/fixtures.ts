@@ -38,7 +38,7 @@ export async function createBenchTenant(app: FastifyInstance, volunteers: number
       select gen_random_uuid(), ${community.id}::uuid, ${organization.id}::uuid, v.id from v
     )
     select id from v`);
-  await app.db.execute(sql`update communities set volunteer_seq = ${volunteers} where id = ${community.id}::uuid`);
+  await app.db.execute(sql`update communities set volunteer_seq = ${volunteers}, registered_volunteers = ${volunteers} where id = ${community.id}::uuid`);
   return {
     adminKey, communityAdminKey, coordinatorKey,
     communityId: community.id, organizationId: organization.id,

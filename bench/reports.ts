@@ -56,6 +56,20 @@ try {
     const verdict = c.target ? `${c.target} ms ${p99 <= c.target ? 'met' : 'MISSED'}` : '';
     process.stdout.write(`${c.name.padEnd(52)} ${ms(percentile(samples, 50)).padStart(10)} ${ms(p99).padStart(10)}  ${verdict}\n`);
   }
+
+  // A large CSV export through the cursor: rows counted, peak RSS growth sampled while it streams.
+  const csvPath = `/v1/reports/hours?regionCode=6103&groupBy=volunteer,month&from=${from}&to=${to}&format=csv`;
+  global.gc?.();
+  const rssBefore = process.memoryUsage().rss;
+  let peak = rssBefore;
+  const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 20);
+  const started = performance.now();
+  const res = await fetch(`${base}${csvPath}`, { headers: { authorization: `Bearer ${secret}` } });
+  let lines = 0;
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) for (const byte of chunk) if (byte === 10) lines += 1;
+  clearInterval(sampler);
+  process.stdout.write(`\nCSV export (city, volunteer × month, 1 year): ${(lines - 1).toLocaleString()} rows in ${((performance.now() - started) / 1000).toFixed(1)} s; `
+    + `RSS growth while streaming ${((peak - rssBefore) / 1048576).toFixed(1)} MB (target ≤ 50 MB; server and client in this one process)\n`);
 } finally {
   await app.close();
 }

@@ -132,6 +132,23 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, proble
   return reply.code(problem.status).type('application/problem+json; charset=utf-8').send(JSON.stringify(body));
 }
 
+/**
+ * For Fastify's `frameworkErrors` option: the router answers a path with broken percent-encoding
+ * (FST_ERR_BAD_URL) or a segment past maxParamLength (FST_ERR_MAX_PARAM_LENGTH) before any hook
+ * or error handler runs, with a bare application/json body. Passed to Fastify, this answers them
+ * as problems like every other 4xx (found by fuzzing).
+ */
+export function frameworkProblem(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const problem = err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+    ? new AppError('invalid_parameter', 'A path segment is longer than any id of this API', { errors: [{ field: 'path', message: 'has a segment that is too long' }] })
+    : err.code === 'FST_ERR_BAD_URL'
+      ? new AppError('bad_request', 'The path is not valid percent-encoded UTF-8')
+      : toAppError(err);
+  request.log.info({ code: problem.code, status: problem.status }, 'request rejected');
+  reply.header('x-request-id', request.id);
+  return sendProblem(request, reply, problem);
+}
+
 async function problemsPlugin(app: FastifyInstance): Promise<void> {
   app.addSchema(ProblemSchema);
 

@@ -9,17 +9,16 @@ const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormat
 const shared: Options = { allErrors: true, removeAdditional: false, useDefaults: true, strict: 'log' };
 
 /**
- * JSON Pointer of the first string holding U+0000, which PostgreSQL cannot store in text. Walks with
- * its own stack rather than recursion: JSON.parse accepts arrays nested thousands deep, and a
- * recursive walk of such a body overflowed the call stack and answered 500 (found by fuzzing).
+ * JSON Pointer of the first value, depth first, that `matches`. Walks with its own stack rather
+ * than recursion: JSON.parse accepts arrays nested thousands deep, and a recursive walk of such a
+ * body overflowed the call stack and answered 500 (found by fuzzing).
  */
-export function nulPointer(value: unknown, pointer = ''): string | undefined {
+function firstPointer(value: unknown, matches: (value: unknown) => boolean, pointer = ''): string | undefined {
   const pending: Array<[unknown, string]> = [[value, pointer]];
   while (pending.length > 0) {
     const [current, at] = pending.pop()!;
-    if (typeof current === 'string') {
-      if (current.includes('\u0000')) return at;
-    } else if (Array.isArray(current)) {
+    if (matches(current)) return at;
+    if (Array.isArray(current)) {
       for (let i = current.length - 1; i >= 0; i -= 1) pending.push([current[i], `${at}/${i}`]);
     } else if (current && typeof current === 'object') {
       const entries = Object.entries(current);
@@ -32,17 +31,35 @@ export function nulPointer(value: unknown, pointer = ''): string | undefined {
   return undefined;
 }
 
-/** The schema's own checks, plus: no NUL character anywhere, answered as a validation error of that field. */
+/** JSON Pointer of the first string holding U+0000, which PostgreSQL cannot store in text. */
+export const nulPointer = (value: unknown, pointer = ''): string | undefined =>
+  firstPointer(value, (v) => typeof v === 'string' && v.includes('\u0000'), pointer);
+
+/**
+ * JSON Pointer of the first number that is not finite. Ajv coerces a query value too long for a
+ * double (`limit=1e400`, or 400 digits) to Infinity and then lets it pass `maximum`; it reached
+ * SQL as `limit 'Infinity'` and answered 500 (found by fuzzing).
+ */
+export const nonFinitePointer = (value: unknown): string | undefined =>
+  firstPointer(value, (v) => typeof v === 'number' && !Number.isFinite(v));
+
+const issue = (instancePath: string, keyword: string, message: string): ErrorObject => ({ instancePath, schemaPath: '#', keyword, params: {}, message });
+
+/** The schema's own checks, plus: no NUL character anywhere and no infinite number, each answered as a validation error of that field. */
 function rejectingNul(validate: ValidateFunction): (data: unknown) => boolean {
   const check = (data: unknown): boolean => {
     const pointer = nulPointer(data);
     if (pointer !== undefined) {
-      const issue: ErrorObject = { instancePath: pointer, schemaPath: '#', keyword: 'nul', params: {}, message: 'must not contain the NUL character (U+0000)' };
-      check.errors = [issue];
+      check.errors = [issue(pointer, 'nul', 'must not contain the NUL character (U+0000)')];
       return false;
     }
     const valid = validate(data);
     check.errors = validate.errors ?? null;
+    const infinite = valid ? nonFinitePointer(data) : undefined;
+    if (infinite !== undefined) {
+      check.errors = [issue(infinite, 'finite', 'must be a finite number')];
+      return false;
+    }
     return valid as boolean;
   };
   check.errors = null as ErrorObject[] | null;

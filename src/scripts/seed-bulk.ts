@@ -39,8 +39,8 @@ try {
   process.stderr.write(`seeding ${entries.toLocaleString()} approved entries: ${C} communities × ${V} volunteers × ${K} organizations over ${days} days (salt ${salt})\n`);
   const setup = progressBar('people and organizations', 5);
   await db.execute(sql`
-    insert into communities (id, name, region_code, population, households, volunteer_seq)
-    select ${id('c', sql`c`)}, '社区 ' || ${salt} || '-' || c, '6103' || lpad((c % 100000000)::text, 8, '0'), 16000, 4900, ${V}
+    insert into communities (id, name, region_code, population, households, volunteer_seq, registered_volunteers)
+    select ${id('c', sql`c`)}, '社区 ' || ${salt} || '-' || c, '6103' || lpad((c % 100000000)::text, 8, '0'), 16000, 4900, ${V}, ${V}
     from generate_series(0, ${C - 1}) c
     on conflict do nothing`);
   setup.update(1);

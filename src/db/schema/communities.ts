@@ -17,6 +17,8 @@ export const communities = pgTable(
     starThresholds: integer('star_thresholds').array().notNull().default(sql`'{100,300,600,1000,1500}'::integer[]`),
     /** Last member number handed out to a volunteer of this community. */
     volunteerSeq: integer('volunteer_seq').notNull().default(0),
+    /** Volunteers not withdrawn, kept by every registration and status change, for the summary report. */
+    registeredVolunteers: integer('registered_volunteers').notNull().default(0),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -39,6 +39,9 @@ export const volunteerMonthBitmaps = pgTable(
     month: date('month', { mode: 'string' }).notNull(),
     organizationId: uuid('organization_id').notNull().default(WHOLE_COMMUNITY),
     members: bytea('members').notNull(),
+    /** Approved minutes and entries of the same cell, so community and organization reports read only this table. */
+    minutes: bigint('minutes', { mode: 'number' }).notNull().default(0),
+    entries: integer('entries').notNull().default(0),
   },
   (t) => [primaryKey({ name: 'volunteer_month_bitmaps_pk', columns: [t.communityId, t.month, t.organizationId] })],
 );

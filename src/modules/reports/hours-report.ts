@@ -68,18 +68,14 @@ async function fromEntries(db: Executor, scope: ReportScope, groupBy: readonly D
 }
 
 async function fromRollups(db: Executor, scope: ReportScope, groupBy: readonly Dimension[]) {
+  // Whole-community cells unless organizations matter, then one cell per organization (unions dedupe people in two).
   const byOrganization = groupBy.includes('organization') || !!scope.organizationId;
-  const organizationFilter = scope.organizationId ? sql`and organization_id = ${scope.organizationId}::uuid` : sql``;
-  const cells = await queryRows<{ communityId: string; organizationId: string; month: string; minutes: number; entries: number }>(db, sql`
-    select community_id as "communityId", ${byOrganization ? sql`organization_id` : sql`${WHOLE_COMMUNITY}::uuid`} as "organizationId",
-      month::text as month, sum(minutes)::bigint as minutes, sum(entries)::int as entries
-    from hours_monthly where ${rollupMonths(scope)} ${organizationFilter} group by 1, 2, 3`);
-  // Whole-community bitmaps unless organizations matter, then one per organization (unions dedupe people in two).
-  const bitmapRows = await queryRows<{ communityId: string; organizationId: string; month: string; members: Buffer }>(db, sql`
-    select community_id as "communityId", organization_id as "organizationId", month::text as month, members from volunteer_month_bitmaps
-    where ${rollupMonths(scope)} ${byOrganization ? organizationFilter : sql``}
-      and organization_id ${byOrganization ? sql`<>` : sql`=`} ${WHOLE_COMMUNITY}::uuid`);
-  const bitmaps = new Map(bitmapRows.map((b) => [`${b.communityId}|${b.month}|${b.organizationId}`, toBuffer(b.members)]));
+  const cells = await queryRows<{ communityId: string; organizationId: string; month: string; members: Buffer; minutes: number; entries: number }>(db, sql`
+    select community_id as "communityId", organization_id as "organizationId", month::text as month, members, minutes, entries
+    from volunteer_month_bitmaps
+    where ${rollupMonths(scope)} and entries > 0
+      and organization_id ${byOrganization ? sql`<>` : sql`=`} ${WHOLE_COMMUNITY}::uuid
+      ${scope.organizationId ? sql`and organization_id = ${scope.organizationId}::uuid` : sql``}`);
 
   const rowKey = (cell: { communityId: string; organizationId: string; month: string }) => groupBy.map((d) =>
     (d === 'community' ? cell.communityId : d === 'organization' ? cell.organizationId : periodOfMonth(d, cell.month)));
@@ -94,24 +90,20 @@ async function fromRollups(db: Executor, scope: ReportScope, groupBy: readonly D
   let minutes = 0;
   let entries = 0;
   for (const cell of cells) {
-    const cellEntries = Number(cell.entries);
-    if (cellEntries === 0) continue;
     const keys = rowKey(cell);
     const id = keys.join('|');
     const group = groups.get(id) ?? { keys, minutes: 0, entries: 0, members: new Map<string, Buffer[]>() };
+    const bitmap = toBuffer(cell.members);
     group.minutes += Number(cell.minutes);
-    group.entries += cellEntries;
-    const bitmap = bitmaps.get(`${cell.communityId}|${cell.month}|${cell.organizationId}`);
-    if (bitmap) {
-      add(group.members, cell.communityId, bitmap);
-      add(everyone, cell.communityId, bitmap);
-    }
+    group.entries += Number(cell.entries);
+    add(group.members, cell.communityId, bitmap);
+    add(everyone, cell.communityId, bitmap);
     groups.set(id, group);
     minutes += Number(cell.minutes);
-    entries += cellEntries;
+    entries += Number(cell.entries);
   }
   // One person belongs to one community: distinct counts add up across communities, union across months.
-  const distinct = (members: Map<string, Buffer[]>) => [...members.values()].reduce((sum, list) => sum + countBits(unionBitmaps(list)), 0);
+  const distinct = (members: Map<string, Buffer[]>) => [...members.values()].reduce((sum, list) => sum + countBits(list.length === 1 ? list[0]! : unionBitmaps(list)), 0);
   const rows = [...groups.values()]
     .sort((a, b) => compareKeys(a.keys, b.keys))
     .map((g) => {

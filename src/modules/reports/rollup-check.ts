@@ -26,18 +26,23 @@ export async function checkRollups(db: Executor): Promise<RollupDifference[]> {
   const differences: RollupDifference[] = hours.map((h) => ({ table: 'hours_monthly', key: h.key, stored: h.stored ?? 'missing', expected: h.expected ?? 'nothing' }));
 
   const expected = await expectedBitmaps(db);
-  const stored = await queryRows<{ communityId: string; month: string; organizationId: string; members: Buffer }>(db, sql`
-    select community_id as "communityId", month::text as month, organization_id as "organizationId", members from volunteer_month_bitmaps`);
+  const stored = await queryRows<{ communityId: string; month: string; organizationId: string; members: Buffer; minutes: number; entries: number }>(db, sql`
+    select community_id as "communityId", month::text as month, organization_id as "organizationId", members, minutes, entries from volunteer_month_bitmaps`);
   const seen = new Set<string>();
   for (const row of stored) {
     const key = `${row.communityId}|${row.month}|${row.organizationId}`;
     seen.add(key);
-    const want = expected.get(key) ?? Buffer.alloc(0);
+    const want = expected.get(key) ?? { members: Buffer.alloc(0), minutes: 0, entries: 0 };
     const have = toBuffer(row.members);
-    if (!sameBits(have, want)) differences.push({ table: 'volunteer_month_bitmaps', key, stored: describe(have), expected: describe(want) });
+    if (!sameBits(have, want.members) || Number(row.minutes) !== want.minutes || Number(row.entries) !== want.entries) {
+      differences.push({
+        table: 'volunteer_month_bitmaps', key,
+        stored: `${describe(have)}, ${row.minutes} min / ${row.entries} entries`, expected: `${describe(want.members)}, ${want.minutes} min / ${want.entries} entries`,
+      });
+    }
   }
   for (const [key, want] of expected) {
-    if (!seen.has(key)) differences.push({ table: 'volunteer_month_bitmaps', key, stored: 'missing', expected: describe(want) });
+    if (!seen.has(key)) differences.push({ table: 'volunteer_month_bitmaps', key, stored: 'missing', expected: `${describe(want.members)}, ${want.minutes} min / ${want.entries} entries` });
   }
   return differences;
 }

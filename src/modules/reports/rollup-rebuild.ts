@@ -15,13 +15,21 @@ export const expectedMonthlyHours = sql`
  * For each community and month (and each organization in it), the member numbers of volunteers
  * with approved minutes, from the ledger; keyed `community|month|organization`.
  */
-export async function expectedBitmaps(db: Executor): Promise<Map<string, Buffer>> {
-  const rows = await queryRows<{ communityId: string; month: string; organizationId: string; members: number[] }>(db, sql`
+export interface ExpectedCell {
+  members: Buffer;
+  minutes: number;
+  entries: number;
+}
+
+export async function expectedBitmaps(db: Executor): Promise<Map<string, ExpectedCell>> {
+  const rows = await queryRows<{ communityId: string; month: string; organizationId: string; members: number[]; minutes: number; entries: number }>(db, sql`
     select e.community_id as "communityId", date_trunc('month', e.served_on)::date::text as month,
-      coalesce(e.organization_id, ${WHOLE_COMMUNITY}::uuid) as "organizationId", array_agg(distinct v.member_no) as members
+      coalesce(e.organization_id, ${WHOLE_COMMUNITY}::uuid) as "organizationId", array_agg(distinct v.member_no) as members,
+      sum(e.minutes)::bigint as minutes, count(*)::int as entries
     from service_entries e join volunteers v on v.id = e.volunteer_id
     where e.status = 'approved' group by grouping sets ((1, 2), (1, 2, e.organization_id))`);
-  return new Map(rows.map((r) => [`${r.communityId}|${r.month}|${r.organizationId}`, setBits(undefined, r.members.map(Number), true)]));
+  return new Map(rows.map((r) => [`${r.communityId}|${r.month}|${r.organizationId}`,
+    { members: setBits(undefined, r.members.map(Number), true), minutes: Number(r.minutes), entries: Number(r.entries) }]));
 }
 
 /** Rebuilds every rollup from the ledger (after a bulk load, or to repair after an incident). */
@@ -33,8 +41,9 @@ export async function rebuildRollups(db: Executor): Promise<void> {
   for (let i = 0; i < bitmaps.length; i += 2000) {
     const chunk = bitmaps.slice(i, i + 2000);
     await db.execute(sql`
-      insert into volunteer_month_bitmaps (community_id, month, organization_id, members)
+      insert into volunteer_month_bitmaps (community_id, month, organization_id, members, minutes, entries)
       select * from unnest(${array(chunk.map(([k]) => k.split('|')[0]))}::uuid[], ${array(chunk.map(([k]) => k.split('|')[1]))}::date[],
-                           ${array(chunk.map(([k]) => k.split('|')[2]))}::uuid[], ${array(chunk.map(([, b]) => b))}::bytea[])`);
+                           ${array(chunk.map(([k]) => k.split('|')[2]))}::uuid[], ${array(chunk.map(([, c]) => c.members))}::bytea[],
+                           ${array(chunk.map(([, c]) => c.minutes))}::bigint[], ${array(chunk.map(([, c]) => c.entries))}::int[])`);
   }
 }

@@ -24,18 +24,30 @@ export async function applyToRollups(db: Executor, entries: readonly CountedEntr
   await addMonthlyHours(db, entries, sign);
   const members = await memberNumbers(db, entries);
   const bit = (volunteerId: string) => members.get(volunteerId)!;
-  if (sign === 1) {
-    await updateBitmaps(db, entries.flatMap((e) => {
-      const month = monthOf(e.servedOn);
-      return [
-        { communityId: e.communityId, month, organizationId: WHOLE_COMMUNITY, bit: bit(e.volunteerId) },
-        { communityId: e.communityId, month, organizationId: e.organizationId, bit: bit(e.volunteerId) },
-      ];
-    }), true);
-  } else {
-    const gone = await volunteersWithoutApprovedMinutes(db, entries);
-    await updateBitmaps(db, gone.map((g) => ({ ...g, bit: bit(g.volunteerId) })), false);
+  // Each entry counts in its community's cell and its organization's cell of the month.
+  const changes: CellChange[] = entries.flatMap((e) => {
+    const month = monthOf(e.servedOn);
+    const set = sign === 1 ? [bit(e.volunteerId)] : [];
+    return [WHOLE_COMMUNITY, e.organizationId].map((organizationId) => ({
+      communityId: e.communityId, month, organizationId, set, clear: [] as number[], minutes: sign * e.minutes, entries: sign,
+    }));
+  });
+  if (sign === -1) {
+    for (const g of await volunteersWithoutApprovedMinutes(db, entries)) {
+      changes.push({ communityId: g.communityId, month: g.month, organizationId: g.organizationId, set: [], clear: [bit(g.volunteerId)], minutes: 0, entries: 0 });
+    }
   }
+  await updateCells(db, changes);
+}
+
+interface CellChange {
+  communityId: string;
+  month: string;
+  organizationId: string;
+  set: number[];
+  clear: number[];
+  minutes: number;
+  entries: number;
 }
 
 async function addMonthlyHours(db: Executor, entries: readonly CountedEntry[], sign: 1 | -1): Promise<void> {
@@ -82,29 +94,33 @@ async function volunteersWithoutApprovedMinutes(db: Executor, entries: readonly 
         and (k.organization_id = ${WHOLE_COMMUNITY}::uuid or e.organization_id = k.organization_id))`);
 }
 
-async function updateBitmaps(db: Executor, changes: ReadonlyArray<{ communityId: string; month: string; organizationId: string; bit: number }>, on: boolean): Promise<void> {
+/** Applies cell changes: bits set or cleared and minutes/entries added, locking cells in one order. */
+async function updateCells(db: Executor, changes: readonly CellChange[]): Promise<void> {
   if (changes.length === 0) return;
-  const groups = new Map<string, { communityId: string; month: string; organizationId: string; bits: number[] }>();
+  const cells = new Map<string, CellChange>();
   for (const c of changes) {
     const key = `${c.communityId}|${c.month}|${c.organizationId}`;
-    const group = groups.get(key) ?? { communityId: c.communityId, month: c.month, organizationId: c.organizationId, bits: [] };
-    group.bits.push(c.bit);
-    groups.set(key, group);
+    const cell = cells.get(key);
+    if (!cell) cells.set(key, { ...c, set: [...c.set], clear: [...c.clear] });
+    else {
+      cell.set.push(...c.set);
+      cell.clear.push(...c.clear);
+      cell.minutes += c.minutes;
+      cell.entries += c.entries;
+    }
   }
-  const sorted = [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, g]) => g);
-  // Make sure every row exists before locking it: `for update` cannot lock a row that is not there,
-  // so two first approvals of a month (or organization-month) would each write a bitmap holding
-  // only their own bit. A concurrent insert makes this one wait for its commit; the select below
-  // then sees and locks that row.
-  if (on) {
-    await db.execute(sql`
-      insert into volunteer_month_bitmaps (community_id, month, organization_id, members)
-      select k.community_id, k.month, k.organization_id, ''::bytea
-      from unnest(${array(sorted.map((g) => g.communityId))}::uuid[], ${array(sorted.map((g) => g.month))}::date[],
-                  ${array(sorted.map((g) => g.organizationId))}::uuid[]) as k(community_id, month, organization_id)
-      order by k.community_id, k.month, k.organization_id
-      on conflict (community_id, month, organization_id) do nothing`);
-  }
+  const sorted = [...cells.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, c]) => c);
+  // Every cell must exist before it is locked: `for update` cannot lock a row that is not there, so
+  // two first approvals of a month would each write a bitmap holding only their own bit (the
+  // minutes add up, the members do not). A concurrent insert makes this one wait for its commit;
+  // the select below then sees and locks that row. test/reports/rollups-consistency proves it.
+  await db.execute(sql`
+    insert into volunteer_month_bitmaps (community_id, month, organization_id, members)
+    select k.community_id, k.month, k.organization_id, ''::bytea
+    from unnest(${array(sorted.map((g) => g.communityId))}::uuid[], ${array(sorted.map((g) => g.month))}::date[],
+                ${array(sorted.map((g) => g.organizationId))}::uuid[]) as k(community_id, month, organization_id)
+    order by k.community_id, k.month, k.organization_id
+    on conflict (community_id, month, organization_id) do nothing`);
   const current = await queryRows<{ communityId: string; month: string; organizationId: string; members: Buffer }>(db, sql`
     select b.community_id as "communityId", b.month::text as month, b.organization_id as "organizationId", b.members
     from volunteer_month_bitmaps b
@@ -114,12 +130,14 @@ async function updateBitmaps(db: Executor, changes: ReadonlyArray<{ communityId:
     order by b.community_id, b.month, b.organization_id
     for update of b`);
   const existing = new Map(current.map((r) => [`${r.communityId}|${r.month}|${r.organizationId}`, toBuffer(r.members)]));
-  const next = sorted.map((g) => setBits(existing.get(`${g.communityId}|${g.month}|${g.organizationId}`), g.bits, on));
+  const next = sorted.map((g) => setBits(setBits(existing.get(`${g.communityId}|${g.month}|${g.organizationId}`), g.set, true), g.clear, false));
   await db.execute(sql`
-    insert into volunteer_month_bitmaps (community_id, month, organization_id, members)
+    insert into volunteer_month_bitmaps (community_id, month, organization_id, members, minutes, entries)
     select * from unnest(${array(sorted.map((g) => g.communityId))}::uuid[], ${array(sorted.map((g) => g.month))}::date[],
-                         ${array(sorted.map((g) => g.organizationId))}::uuid[], ${array(next)}::bytea[])
-    on conflict (community_id, month, organization_id) do update set members = excluded.members`);
+                         ${array(sorted.map((g) => g.organizationId))}::uuid[], ${array(next)}::bytea[],
+                         ${array(sorted.map((g) => g.minutes))}::bigint[], ${array(sorted.map((g) => g.entries))}::int[])
+    on conflict (community_id, month, organization_id) do update set members = excluded.members,
+      minutes = volunteer_month_bitmaps.minutes + excluded.minutes, entries = volunteer_month_bitmaps.entries + excluded.entries`);
 }
 
 /** node-postgres returns bytea as a Buffer, PGlite as a Uint8Array. */

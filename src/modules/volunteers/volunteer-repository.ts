@@ -71,9 +71,19 @@ export async function scrubVolunteerAudit(db: Executor, volunteerId: string): Pr
     .where(and(eq(auditEvents.entityType, 'volunteer'), eq(auditEvents.entityId, volunteerId)));
 }
 
-/** Hands out the community's next member number (locks the community row until the transaction ends). */
+/**
+ * Hands out the community's next member number and counts the new registration (locks the
+ * community row until the transaction ends).
+ */
 export async function nextMemberNo(db: Executor, communityId: string): Promise<number> {
-  const [row] = await db.update(communities).set({ volunteerSeq: sql`${communities.volunteerSeq} + 1` })
+  const [row] = await db.update(communities).set({ volunteerSeq: sql`${communities.volunteerSeq} + 1`, registeredVolunteers: sql`${communities.registeredVolunteers} + 1` })
     .where(eq(communities.id, communityId)).returning({ seq: communities.volunteerSeq });
   return row!.seq;
+}
+
+/** Keeps communities.registered_volunteers (everyone not withdrawn) right when a status changes. */
+export async function countStatusChange(db: Executor, communityId: string, before: VolunteerRow['status'], after: VolunteerRow['status']): Promise<void> {
+  const delta = Number(before === 'withdrawn') - Number(after === 'withdrawn');
+  if (delta === 0) return;
+  await db.update(communities).set({ registeredVolunteers: sql`${communities.registeredVolunteers} + ${delta}` }).where(eq(communities.id, communityId));
 }

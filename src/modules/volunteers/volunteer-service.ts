@@ -14,7 +14,7 @@ import { recordAudit } from '../audit/audit-repository.js';
 import { findCommunity } from '../communities/community-repository.js';
 import { findOrganization } from '../organizations/organization-repository.js';
 import {
-  findVolunteer, insertVolunteer, isActiveMember, listVolunteers, nextMemberNo, scrubVolunteerAudit, updateVolunteer,
+  countStatusChange, findVolunteer, insertVolunteer, isActiveMember, listVolunteers, nextMemberNo, scrubVolunteerAudit, updateVolunteer,
   type NewVolunteerRow, type VolunteerRow,
 } from './volunteer-repository.js';
 import type { PatchVolunteerInput, RegisterVolunteerInput, VolunteerQueryInput, VolunteerView } from './volunteer-schemas.js';
@@ -169,6 +169,7 @@ export function createVolunteerService(db: Database, piiHashKey?: string) {
       if (before.erasedAt) throw conflict('An erased volunteer cannot be changed');
       const { phone: _phone, idNumber: _idNumber, birthDate: _birthDate, workplaceOrganizationId: _workplace, ...plain } = input;
       const after = await updateVolunteer(tx, id, { ...plain, ...personal });
+      await countStatusChange(tx, after.communityId, before.status, after.status);
       await recordAudit(tx, ctx, { action: 'volunteer.updated', entityType: 'volunteer', entityId: id, communityId: after.communityId, before: auditSnapshot(before), after: auditSnapshot(after) });
       return toVolunteer(after, ctx.actor);
     }));
@@ -187,6 +188,7 @@ export function createVolunteerService(db: Database, piiHashKey?: string) {
         name: ERASED_NAME, phone: null, idNumberHash: null, idNumberLast4: null, birthDate: null,
         gender: null, skills: [], status: 'withdrawn', erasedAt: new Date(),
       });
+      await countStatusChange(tx, after.communityId, before!.status, after.status);
       await scrubVolunteerAudit(tx, id);
       await recordAudit(tx, ctx, { action: 'volunteer.erased', entityType: 'volunteer', entityId: id, communityId: after.communityId });
       return toVolunteer(after, ctx.actor);
