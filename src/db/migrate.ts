@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
+import pg from 'pg';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
@@ -16,7 +17,10 @@ export async function runMigrations(handle: DatabaseHandle): Promise<void> {
     await migratePglite(handle.db as unknown as PgliteDatabase, { migrationsFolder: MIGRATIONS_FOLDER });
     return;
   }
-  const client = await handle.pool.connect();
+  // Its own connection without the pool's per-query timeouts: a backfill may run for minutes.
+  const { query_timeout: _q, statement_timeout: _s, idle_in_transaction_session_timeout: _i, ...options } = handle.pool.options;
+  const client = new pg.Client(options);
+  await client.connect();
   try {
     const db = drizzlePg({ client });
     await db.execute(sql`select pg_advisory_lock(${MIGRATION_LOCK})`);
@@ -26,6 +30,6 @@ export async function runMigrations(handle: DatabaseHandle): Promise<void> {
       await db.execute(sql`select pg_advisory_unlock(${MIGRATION_LOCK})`);
     }
   } finally {
-    client.release();
+    await client.end();
   }
 }

@@ -12,7 +12,7 @@ import { partyMembersReport } from './party-members-report.js';
 import { groupedColumns, plainColumns, sendCsv, wantsCsv } from './report-format.js';
 import { resolveScope } from './report-scope.js';
 import {
-  CsvBody, HoursQuery, HoursReport, LoveCardsReport, PartyMembersReport, ServiceRecordSchema, SummaryQuery, SummaryReport,
+  CsvBody, FormatQuery, HoursQuery, HoursReport, LoveCardsReport, PartyMembersReport, ServiceRecordSchema, SummaryQuery, SummaryReport,
 } from './report-schemas.js';
 import { serviceRecord } from './service-record.js';
 import { summaryReport } from './summary-report.js';
@@ -88,7 +88,8 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
     config: { permission: 'volunteers:read' },
     schema: {
       operationId: 'getServiceRecord', tags: ['volunteers', 'reports'], summary: 'A volunteer\'s certified service record and star level',
-      params: IdParams, querystring: SummaryQuery, response: { 200: withCsv(ServiceRecordSchema) },
+      description: 'All-time approved minutes; star level by the community\'s starThresholds (hours).',
+      params: IdParams, querystring: FormatQuery, response: { 200: withCsv(ServiceRecordSchema) },
     },
   }, async (request, reply) => {
     const ctx = contextOf(request);

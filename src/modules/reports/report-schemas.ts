@@ -20,6 +20,7 @@ export const ReportQuery = {
 };
 
 export const SummaryQuery = Type.Object(ReportQuery, { additionalProperties: false });
+export const FormatQuery = Type.Object({ format: ReportQuery.format }, { additionalProperties: false });
 export const HoursQuery = Type.Object({
   ...ReportQuery,
   groupBy: Type.String({

@@ -26,16 +26,19 @@ export interface Summary {
 export async function summaryReport(db: Executor, scope: ReportScope): Promise<Summary> {
   const ids = array(scope.communityIds);
   const { totals } = await hoursReport(db, scope, []);
-  // Narrowed to one organization (always, for its coordinator), "registered" means its current members.
-  const member = scope.organizationId
-    ? sql`and exists (select 1 from memberships m where m.community_id = v.community_id and m.volunteer_id = v.id
-        and m.organization_id = ${scope.organizationId}::uuid and m.left_at is null)`
-    : sql``;
+  // Narrowed to one organization (always, for its coordinator), "registered" means its current
+  // members; otherwise the communities' maintained counters, not a count over every volunteer.
+  const registered = scope.organizationId
+    ? (population: boolean) => sql`(select count(*) from volunteers v join communities c on c.id = v.community_id
+        where v.community_id = any(${ids}::uuid[]) and v.status <> 'withdrawn' ${population ? sql`and c.population is not null` : sql``}
+          and exists (select 1 from memberships m where m.community_id = v.community_id and m.volunteer_id = v.id
+            and m.organization_id = ${scope.organizationId}::uuid and m.left_at is null))`
+    : (population: boolean) => sql`(select coalesce(sum(registered_volunteers), 0) from communities
+        where id = any(${ids}::uuid[]) ${population ? sql`and population is not null` : sql``})`;
   const [counts] = await queryRows<{ registered: number; registeredWithPopulation: number; organizations: number; loveCards: number }>(db, sql`
     select
-      (select count(*) from volunteers v where v.community_id = any(${ids}::uuid[]) and v.status <> 'withdrawn' ${member})::int as registered,
-      (select count(*) from volunteers v join communities c on c.id = v.community_id
-        where v.community_id = any(${ids}::uuid[]) and v.status <> 'withdrawn' and c.population is not null ${member})::int as "registeredWithPopulation",
+      ${registered(false)}::int as registered,
+      ${registered(true)}::int as "registeredWithPopulation",
       (select count(*) from organizations where community_id = any(${ids}::uuid[]) and archived_at is null
         ${scope.organizationId ? sql`and id = ${scope.organizationId}::uuid` : sql``})::int as organizations,
       (select count(*) from love_cards where community_id = any(${ids}::uuid[]) and status = 'active'
