@@ -9,7 +9,7 @@ import databasePlugin from './plugins/database.js';
 import httpBasics from './plugins/http-basics.js';
 import metricsPlugin from './plugins/metrics.js';
 import openapiPlugin from './plugins/openapi.js';
-import problemsPlugin from './plugins/problems.js';
+import problemsPlugin, { frameworkProblem } from './plugins/problems.js';
 import rateLimits from './plugins/rate-limits.js';
 import shutdown from './plugins/shutdown.js';
 import validationPlugin from './plugins/validation.js';
@@ -44,6 +44,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     pluginTimeout: 120_000,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // Bad percent-encoding and over-long path segments are answered by the router itself: as problems too.
+    frameworkErrors: frameworkProblem,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.decorate('config', config);
 
@@ -52,9 +54,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(problemsPlugin);
   await app.register(shutdown);
   await app.register(databasePlugin, { config });
+  // Before auth, so 401 and 403 answers carry CORS and security headers too.
+  await app.register(httpBasics, { config });
   await app.register(authPlugin, { cacheTtlMs: config.AUTH_CACHE_TTL_MS });
   await app.register(rateLimits, { config });
-  await app.register(httpBasics, { config });
   await app.register(metricsPlugin);
   await app.register(openapiPlugin);
 

@@ -9,7 +9,8 @@ import { cliLogger, parseFlags } from './cli.js';
  * prints each difference; exits 1 if there is any. With --repair, rebuilds them afterwards.
  */
 const flags = parseFlags(process.argv.slice(2).map((a) => (a === '--repair' ? '--repair=yes' : a)));
-const handle = await openDatabase(loadConfig(), cliLogger());
+// Recomputing a city's rollups reads the whole ledger: minutes, not a request's seconds.
+const handle = await openDatabase(loadConfig({ ...process.env, DB_STATEMENT_TIMEOUT_MS: '600000' }), cliLogger());
 try {
   const started = Date.now();
   const differences = await checkRollups(handle.db);
