@@ -37,3 +37,17 @@ export function assertSeesCommunity(actor: Actor, community: { id: string; regio
 export function assertSeesOrganization(actor: Actor, organization: { id: string; communityId: string } | undefined, what = 'Organization'): asserts organization {
   if (!organization || !seesOrganization(actor, organization)) throw notFound(what);
 }
+
+/**
+ * The community and organization filters a list runs with: the key's own scope wins over the
+ * query's, and a query naming something outside it overlaps nothing (null: answer an empty page).
+ */
+export function listScope(actor: Actor, query: { communityId?: string | undefined; organizationId?: string | undefined }): { communityId?: string; organizationId?: string } | null {
+  const pinned = pinnedCommunity(actor);
+  const ownOrganization = actor.role === 'coordinator' ? actor.organizationId ?? undefined : undefined;
+  if ((pinned && query.communityId && query.communityId !== pinned)
+    || (ownOrganization && query.organizationId && query.organizationId !== ownOrganization)) return null;
+  const communityId = pinned ?? query.communityId;
+  const organizationId = ownOrganization ?? query.organizationId;
+  return { ...(communityId ? { communityId } : {}), ...(organizationId ? { organizationId } : {}) };
+}

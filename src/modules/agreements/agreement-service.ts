@@ -3,7 +3,7 @@ import { checkViolation } from '../../db/errors.js';
 import type { RequestContext } from '../../lib/context.js';
 import { conflict, invalidField } from '../../lib/errors.js';
 import { decodeCursor, toPage, type Page } from '../../lib/pagination.js';
-import { assertSeesOrganization, pinnedCommunity, seesCommunity, seesOrganization } from '../../lib/scope.js';
+import { assertSeesOrganization, listScope, seesCommunity, seesOrganization } from '../../lib/scope.js';
 import { isCalendarDate } from '../../lib/time.js';
 import { inTransaction } from '../../lib/transaction.js';
 import { recordAudit } from '../audit/audit-repository.js';
@@ -79,16 +79,10 @@ export function createAgreementService(db: Database) {
   }
 
   async function list(ctx: RequestContext, query: AgreementQueryInput): Promise<Page<AgreementView>> {
-    const empty = { data: [], nextCursor: null };
-    const pinned = pinnedCommunity(ctx.actor);
-    if (pinned && query.communityId && query.communityId !== pinned) return empty;
-    const ownOrganization = ctx.actor.role === 'coordinator' ? ctx.actor.organizationId ?? undefined : undefined;
-    if (ownOrganization && query.organizationId && query.organizationId !== ownOrganization) return empty;
-    const communityId = pinned ?? query.communityId;
-    const organizationId = ownOrganization ?? query.organizationId;
+    const scope = listScope(ctx.actor, query);
+    if (!scope) return { data: [], nextCursor: null };
     const rows = await listAgreements(db, {
-      ...(communityId ? { communityId } : {}),
-      ...(organizationId ? { organizationId } : {}),
+      ...scope,
       ...(query.status ? { status: query.status } : {}),
       ...(query.cursor ? { after: decodeCursor(query.cursor) } : {}),
       limit: query.limit,

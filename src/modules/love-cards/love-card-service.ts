@@ -3,7 +3,7 @@ import { uniqueViolation } from '../../db/errors.js';
 import type { RequestContext } from '../../lib/context.js';
 import { conflict, invalidField } from '../../lib/errors.js';
 import { decodeCursor, toPage, type Page } from '../../lib/pagination.js';
-import { assertSeesOrganization, pinnedCommunity, seesOrganization } from '../../lib/scope.js';
+import { assertSeesOrganization, listScope, seesOrganization } from '../../lib/scope.js';
 import { dateIn, isCalendarDate } from '../../lib/time.js';
 import { inTransaction } from '../../lib/transaction.js';
 import { recordAudit } from '../audit/audit-repository.js';
@@ -68,16 +68,10 @@ export function createLoveCardService(db: Database) {
   }
 
   async function list(ctx: RequestContext, query: LoveCardQueryInput): Promise<Page<LoveCardView>> {
-    const empty = { data: [], nextCursor: null };
-    const pinned = pinnedCommunity(ctx.actor);
-    if (pinned && query.communityId && query.communityId !== pinned) return empty;
-    const ownOrganization = ctx.actor.role === 'coordinator' ? ctx.actor.organizationId ?? undefined : undefined;
-    if (ownOrganization && query.organizationId && query.organizationId !== ownOrganization) return empty;
-    const communityId = pinned ?? query.communityId;
-    const organizationId = ownOrganization ?? query.organizationId;
+    const scope = listScope(ctx.actor, query);
+    if (!scope) return { data: [], nextCursor: null };
     const rows = await listLoveCards(db, {
-      ...(communityId ? { communityId } : {}),
-      ...(organizationId ? { organizationId } : {}),
+      ...scope,
       ...(query.categoryId ? { categoryId: query.categoryId } : {}),
       ...(query.status ? { status: query.status } : {}),
       ...(query.cursor ? { after: decodeCursor(query.cursor) } : {}),

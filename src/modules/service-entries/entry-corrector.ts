@@ -1,7 +1,6 @@
 import type { Database } from '../../db/client.js';
-import { checkViolation } from '../../db/errors.js';
 import type { RequestContext } from '../../lib/context.js';
-import { AppError, ruleViolated } from '../../lib/errors.js';
+import { AppError } from '../../lib/errors.js';
 import { addDayMinutes, countedMinutes, DAY_CAP_MINUTES, lockDays } from './day-minutes.js';
 import { loadReferences } from './entry-references.js';
 import { checkReferences, RuleErrors, singleField, type EntryDraft } from './entry-rules.js';
@@ -9,6 +8,7 @@ import type { PatchEntryInput } from './entry-schemas.js';
 import { transition } from './entry-transitions.js';
 import { updateEntry } from './entry-repository.js';
 import { overlappingItems } from './entry-writer.js';
+import { translateConstraint } from './entry-recorder.js';
 
 const iso = (value: Date | null): string | null => (value ? value.toISOString() : null);
 
@@ -57,9 +57,6 @@ export async function correctEntry(db: Database, ctx: RequestContext, id: string
     });
   } catch (err) {
     if (err instanceof AppError) throw err;
-    const constraint = checkViolation(err);
-    if (constraint === 'volunteer_day_minutes_cap') throw ruleViolated('A volunteer\'s pending and approved minutes on one day may not exceed 1440');
-    if (constraint === 'service_entries_no_overlap') throw ruleViolated('The entry\'s times overlap another entry of the same volunteer');
-    throw err;
+    return translateConstraint(err, false);
   }
 }

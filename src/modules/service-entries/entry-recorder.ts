@@ -21,7 +21,7 @@ function throwIfAny(errors: RuleErrors, summary: string): void {
  * The database is the last line: a race that slipped past the checks still cannot break a rule.
  * A single entry's answer still names the field; a batch's cannot tell which item lost the race.
  */
-function translateConstraint(err: unknown, batch: boolean): never {
+export function translateConstraint(err: unknown, batch: boolean): never {
   const constraint = checkViolation(err);
   const named = (field: string, message: string) => (batch ? undefined : [{ field, message }]);
   if (constraint === 'volunteer_day_minutes_cap') {

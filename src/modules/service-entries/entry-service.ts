@@ -2,7 +2,7 @@ import type { Database } from '../../db/client.js';
 import type { RequestContext } from '../../lib/context.js';
 import { notFound } from '../../lib/errors.js';
 import { decodeCursor, toPage, type Page } from '../../lib/pagination.js';
-import { pinnedCommunity } from '../../lib/scope.js';
+import { listScope } from '../../lib/scope.js';
 import { correctEntry } from './entry-corrector.js';
 import { recordEntries, type RecordOptions } from './entry-recorder.js';
 import { findEntry, listEntries } from './entry-repository.js';
@@ -30,15 +30,10 @@ export function createEntryService(db: Database) {
   }
 
   async function list(ctx: RequestContext, query: EntryQueryInput): Promise<Page<EntryView>> {
-    const pinned = pinnedCommunity(ctx.actor);
-    const coordinatorOrg = ctx.actor.role === 'coordinator' ? ctx.actor.organizationId ?? undefined : undefined;
-    if ((pinned && query.communityId && query.communityId !== pinned)
-      || (coordinatorOrg && query.organizationId && query.organizationId !== coordinatorOrg)) return { data: [], nextCursor: null };
-    const communityId = pinned ?? query.communityId;
-    const organizationId = coordinatorOrg ?? query.organizationId;
+    const scope = listScope(ctx.actor, query);
+    if (!scope) return { data: [], nextCursor: null };
     const rows = await listEntries(db, {
-      ...(communityId ? { communityId } : {}),
-      ...(organizationId ? { organizationId } : {}),
+      ...scope,
       ...(query.volunteerId ? { volunteerId: query.volunteerId } : {}),
       ...(query.categoryId ? { categoryId: query.categoryId } : {}),
       ...(query.status ? { status: query.status } : {}),
