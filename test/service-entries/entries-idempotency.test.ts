@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { completeClaim, fingerprintOf } from '../../src/modules/idempotency/idempotency.js';
 import { queryRows } from '../../src/db/raw.js';
 import { createLedgerTenant } from '../helpers/factories.js';
@@ -87,11 +87,42 @@ describe('POST /v1/service-entries › Idempotency-Key', () => {
     expect(await countEntries(t.app, l.communityAdminKey, l.community.id)).toBe(1);
   });
 
+  test('a claim that committed while its acknowledgement was lost is released, so the retry records the entry', async () => {
+    const l = await createLedgerTenant(t.app, t.adminKey);
+    const body = entryBody(l);
+    // The claim statement commits, then the connection drops before its answer arrives.
+    const db = t.app.db as unknown as { execute: (query: SQL) => Promise<unknown> };
+    const execute = db.execute;
+    db.execute = async function lostAcknowledgement(this: unknown, query: SQL) {
+      const result = await execute.call(this, query);
+      if (JSON.stringify(query.queryChunks).includes('insert into idempotency_keys')) {
+        db.execute = execute;
+        throw new Error('Connection terminated unexpectedly');
+      }
+      return result;
+    };
+    try {
+      const cut = await record(t.app, l.coordinatorKey, body, withKey('lost-ack'));
+      expectProblem(cut, 503, 'service_unavailable');
+    } finally {
+      db.execute = execute;
+    }
+    // The release runs beside the 503, so a client honouring Retry-After: 1 gets through.
+    let retry = await record(t.app, l.coordinatorKey, body, withKey('lost-ack'));
+    for (let waited = 0; retry.statusCode === 409 && waited < 2_000; waited += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      retry = await record(t.app, l.coordinatorKey, body, withKey('lost-ack'));
+    }
+    expect(retry.statusCode).toBe(201);
+    expect(retry.headers['idempotent-replayed']).toBeUndefined();
+    expect(await countEntries(t.app, l.communityAdminKey, l.community.id)).toBe(1);
+  });
+
   test('a request whose claim lapsed and was taken over cannot store its answer over its successor\'s claim', async () => {
     const l = await createLedgerTenant(t.app, t.adminKey);
     const coordinator = await createKeyWithId(t.app, t.adminKey, { role: 'coordinator', organizationId: l.organization.id });
     await t.app.db.execute(sql`insert into idempotency_keys (api_key_id, key, fingerprint, state) values (${coordinator.id}::uuid, 'fenced', 'x', 'in_progress')`);
-    const lapsedToken = '2000-01-01 00:00:00+00';
+    const lapsedToken = '00000000-0000-4000-8000-000000000000';
     await expect(completeClaim(t.app.db, coordinator.id, 'fenced', lapsedToken, { status: 201, body: {} })).rejects.toMatchObject({ code: 'idempotency_in_progress' });
     const rows = await queryRows<{ state: string }>(t.app.db, sql`select state from idempotency_keys where api_key_id = ${coordinator.id}::uuid and key = 'fenced'`);
     expect(rows).toEqual([{ state: 'in_progress' }]);

@@ -87,6 +87,8 @@ export const idempotencyKeys = pgTable(
     state: text('state', { enum: ['in_progress', 'done'] }).notNull().default('in_progress'),
     responseStatus: integer('response_status'),
     responseBody: jsonb('response_body'),
+    /** Chosen by the server before it claims, so it can release a claim whose acknowledgement was lost. */
+    claimToken: uuid('claim_token'),
     createdAt: createdAt(),
   },
   (t) => [

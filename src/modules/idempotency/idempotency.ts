@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { and, eq, lt, sql } from 'drizzle-orm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Database, Executor } from '../../db/client.js';
@@ -35,26 +35,30 @@ export function fingerprint(request: FastifyRequest): string {
   return fingerprintOf(request.method, request.routeOptions.url ?? request.url, request.body);
 }
 
-/** Which claim a request holds: its row's created_at, exact to the microsecond, as PostgreSQL prints it. */
+/**
+ * Which claim a request holds. The server picks it before the claim statement runs, so a claim
+ * that committed while its acknowledgement was lost (the database went away mid-reply) can still
+ * be released by this request instead of blocking retries for the whole abandonment window.
+ */
 type ClaimToken = string;
 
 /**
  * Claims the key in one statement: a new key is inserted; a key whose answer expired (24 h) or
  * whose claim was abandoned is taken over in place. Anything else is answered from the row.
- * (Deleting a stale row by its created_at read into a JS Date never matched, since PostgreSQL
- * keeps microseconds and Date milliseconds, so an expired key stayed unusable for ever.)
+ * Returns true when `token` now holds the key.
  */
-async function claim(db: Database, apiKeyId: string, communityId: string | null, key: string, print: string): Promise<ClaimToken | Outcome> {
+async function claim(db: Database, apiKeyId: string, communityId: string | null, key: string, print: string, token: ClaimToken): Promise<true | Outcome> {
   for (let attempt = 0; attempt < 3; attempt += 1) {
-    const [claimed] = await queryRows<{ token: string }>(db, sql`
-      insert into idempotency_keys (api_key_id, key, community_id, fingerprint, state, created_at)
-      values (${apiKeyId}::uuid, ${key}, ${communityId}::uuid, ${print}, 'in_progress', now())
+    const [claimed] = await queryRows<{ key: string }>(db, sql`
+      insert into idempotency_keys (api_key_id, key, community_id, fingerprint, state, claim_token, created_at)
+      values (${apiKeyId}::uuid, ${key}, ${communityId}::uuid, ${print}, 'in_progress', ${token}::uuid, now())
       on conflict (api_key_id, key) do update
-        set fingerprint = excluded.fingerprint, state = 'in_progress', response_status = null, response_body = null, created_at = excluded.created_at
+        set fingerprint = excluded.fingerprint, state = 'in_progress', response_status = null, response_body = null,
+            claim_token = excluded.claim_token, created_at = excluded.created_at
         where idempotency_keys.created_at < now() - make_interval(secs => ${IDEMPOTENCY_TTL_MS / 1000})
            or (idempotency_keys.state = 'in_progress' and idempotency_keys.created_at < now() - make_interval(secs => ${ABANDONED_AFTER_MS / 1000}))
-      returning created_at::text as token`);
-    if (claimed) return claimed.token;
+      returning key`);
+    if (claimed) return true;
     const [row] = await db.select().from(idempotencyKeys).where(and(eq(idempotencyKeys.apiKeyId, apiKeyId), eq(idempotencyKeys.key, key))).limit(1);
     if (!row) continue; // purged between the two statements: claim again
     if (row.fingerprint !== print) throw new AppError('idempotency_key_reused', 'This Idempotency-Key was already used with a different request; use a new key for a new request');
@@ -65,7 +69,7 @@ async function claim(db: Database, apiKeyId: string, communityId: string | null,
 }
 
 const heldClaim = (apiKeyId: string, key: string, token: ClaimToken) => sql`api_key_id = ${apiKeyId}::uuid and key = ${key}
-  and state = 'in_progress' and created_at = ${token}::timestamptz`;
+  and state = 'in_progress' and claim_token = ${token}::uuid`;
 
 /**
  * Stores the answer; called inside the write's own transaction so the write and its replay commit
@@ -128,18 +132,26 @@ export async function idempotent(
   const apiKeyId = request.actor?.keyId;
   if (typeof key !== 'string' || !apiKeyId) return send(await run(undefined));
 
-  const claimed = await claim(db, apiKeyId, request.actor?.communityId ?? null, key, fingerprint(request));
-  if (typeof claimed !== 'string') {
+  const token = randomUUID();
+  let claimed: true | Outcome;
+  try {
+    claimed = await claim(db, apiKeyId, request.actor?.communityId ?? null, key, fingerprint(request), token);
+  } catch (err) {
+    // The claim may have committed even though its answer never arrived: release it if so.
+    if (toAppError(err as never).status >= 500) releaseSoon(db, apiKeyId, key, token);
+    throw err;
+  }
+  if (claimed !== true) {
     reply.header('idempotent-replayed', 'true');
     if (claimed.status >= 400) return reply.code(claimed.status).type('application/problem+json; charset=utf-8').send(JSON.stringify(claimed.body));
     return send(claimed);
   }
   try {
-    return send(await run((tx, result) => completeClaim(tx, apiKeyId, key, claimed, result)));
+    return send(await run((tx, result) => completeClaim(tx, apiKeyId, key, token, result)));
   } catch (err) {
     const problem = toAppError(err as never);
-    if (problem.status >= 500 || problem.code === 'idempotency_in_progress') releaseSoon(db, apiKeyId, key, claimed);
-    else await completeClaim(db, apiKeyId, key, claimed, { status: problem.status, body: problemBody(request, problem) }).catch(() => undefined);
+    if (problem.status >= 500 || problem.code === 'idempotency_in_progress') releaseSoon(db, apiKeyId, key, token);
+    else await completeClaim(db, apiKeyId, key, token, { status: problem.status, body: problemBody(request, problem) }).catch(() => undefined);
     throw problem;
   }
 }
