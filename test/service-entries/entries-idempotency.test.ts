@@ -1,4 +1,4 @@
-import { sql, type SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { completeClaim, fingerprintOf } from '../../src/modules/idempotency/idempotency.js';
 import { queryRows } from '../../src/db/raw.js';
 import { createLedgerTenant } from '../helpers/factories.js';
@@ -90,22 +90,22 @@ describe('POST /v1/service-entries › Idempotency-Key', () => {
   test('a claim that committed while its acknowledgement was lost is released, so the retry records the entry', async () => {
     const l = await createLedgerTenant(t.app, t.adminKey);
     const body = entryBody(l);
-    // The claim statement commits, then the connection drops before its answer arrives.
-    const db = t.app.db as unknown as { execute: (query: SQL) => Promise<unknown> };
-    const execute = db.execute;
-    db.execute = async function lostAcknowledgement(this: unknown, query: SQL) {
-      const result = await execute.call(this, query);
-      if (JSON.stringify(query.queryChunks).includes('insert into idempotency_keys')) {
-        db.execute = execute;
-        throw new Error('Connection terminated unexpectedly');
-      }
-      return result;
+    // The claim statement commits, then the connection drops before its answer arrives
+    // (hooked where queryRows hands Drizzle its prepared statements).
+    type Prepared = { execute(): Promise<unknown> };
+    const session = (t.app.db as unknown as { session: { prepareQuery(...args: unknown[]): Prepared } }).session;
+    const prepare = session.prepareQuery;
+    session.prepareQuery = function lostAcknowledgement(this: unknown, ...args: unknown[]) {
+      const prepared = prepare.apply(this, args);
+      if (args[2] !== 'idempotency_claim') return prepared;
+      session.prepareQuery = prepare;
+      return { execute: async () => { await prepared.execute(); throw new Error('Connection terminated unexpectedly'); } };
     };
     try {
       const cut = await record(t.app, l.coordinatorKey, body, withKey('lost-ack'));
       expectProblem(cut, 503, 'service_unavailable');
     } finally {
-      db.execute = execute;
+      session.prepareQuery = prepare;
     }
     // The release runs beside the 503, so a client honouring Retry-After: 1 gets through.
     let retry = await record(t.app, l.coordinatorKey, body, withKey('lost-ack'));

@@ -57,7 +57,7 @@ async function claim(db: Database, apiKeyId: string, communityId: string | null,
             claim_token = excluded.claim_token, created_at = excluded.created_at
         where idempotency_keys.created_at < now() - make_interval(secs => ${IDEMPOTENCY_TTL_MS / 1000})
            or (idempotency_keys.state = 'in_progress' and idempotency_keys.created_at < now() - make_interval(secs => ${ABANDONED_AFTER_MS / 1000}))
-      returning key`);
+      returning key`, 'idempotency_claim');
     if (claimed) return true;
     const [row] = await db.select().from(idempotencyKeys).where(and(eq(idempotencyKeys.apiKeyId, apiKeyId), eq(idempotencyKeys.key, key))).limit(1);
     if (!row) continue; // purged between the two statements: claim again
@@ -79,7 +79,7 @@ const heldClaim = (apiKeyId: string, key: string, token: ClaimToken) => sql`api_
 export async function completeClaim(tx: Executor, apiKeyId: string, key: string, token: ClaimToken, outcome: Outcome): Promise<void> {
   const updated = await queryRows<{ key: string }>(tx, sql`
     update idempotency_keys set state = 'done', response_status = ${outcome.status}, response_body = ${JSON.stringify(outcome.body)}::jsonb
-    where ${heldClaim(apiKeyId, key, token)} returning key`);
+    where ${heldClaim(apiKeyId, key, token)} returning key`, 'idempotency_complete');
   if (updated.length === 0) throw new AppError('idempotency_in_progress', 'This request\'s hold on its Idempotency-Key lapsed before it finished; nothing was recorded, retry', { headers: { 'retry-after': '1' } });
 }
 

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { array, queryRows } from '../../db/raw.js';
 
@@ -11,11 +11,12 @@ export interface DayDelta {
   minutes: number;
 }
 
-const dayKey = (volunteerId: string, servedOn: string): string => `${volunteerId}|${servedOn}`;
+/** Ids compare lowercased: PostgreSQL prints them so, a client may send them in capitals. */
+export const dayKey = (volunteerId: string, servedOn: string): string => `${volunteerId.toLowerCase()}|${servedOn}`;
 
 /** Sums deltas per volunteer-day, sorted so that every transaction locks rows in the same order. */
-export function groupByDay(deltas: readonly DayDelta[]): DayDelta[] {
-  const sums = new Map<string, DayDelta>();
+export function groupByDay<T extends Pick<DayDelta, 'volunteerId' | 'servedOn' | 'minutes'>>(deltas: readonly T[]): T[] {
+  const sums = new Map<string, T>();
   for (const d of deltas) {
     const key = dayKey(d.volunteerId, d.servedOn);
     const current = sums.get(key);
@@ -35,20 +36,57 @@ export function groupByDay(deltas: readonly DayDelta[]): DayDelta[] {
 export async function lockDays(db: Executor, days: readonly DayDelta[]): Promise<Map<string, number>> {
   if (days.length === 0) return new Map();
   const sorted = groupByDay(days.map((d) => ({ ...d, minutes: 0 })));
-  await db.execute(sql`
+  await queryRows(db, sql`
     insert into volunteer_day_minutes (community_id, volunteer_id, served_on, minutes)
     select community_id, volunteer_id, served_on, 0
     from unnest(${array(sorted.map((d) => d.communityId))}::uuid[], ${array(sorted.map((d) => d.volunteerId))}::uuid[],
                 ${array(sorted.map((d) => d.servedOn))}::date[]) with ordinality as k(community_id, volunteer_id, served_on, position)
     order by position
-    on conflict (volunteer_id, served_on) do nothing`);
+    on conflict (volunteer_id, served_on) do nothing`, 'day_minutes_create');
   const rows = await queryRows<{ volunteerId: string; servedOn: string; minutes: number }>(db, sql`
     select d.volunteer_id as "volunteerId", d.served_on::text as "servedOn", d.minutes
     from volunteer_day_minutes d
     join unnest(${array(sorted.map((d) => d.volunteerId))}::uuid[], ${array(sorted.map((d) => d.servedOn))}::date[]) as k(volunteer_id, served_on)
       on d.volunteer_id = k.volunteer_id and d.served_on = k.served_on
     order by d.volunteer_id, d.served_on
-    for update of d`);
+    for update of d`, 'day_minutes_lock');
+  return new Map(rows.map((r) => [dayKey(r.volunteerId, r.servedOn), r.minutes]));
+}
+
+/** One volunteer-day a new entry (or batch) adds to; the organization tells its community. */
+export type DayClaim = Pick<DayDelta, 'volunteerId' | 'servedOn' | 'minutes'> & { organizationId: string };
+
+/**
+ * A sub-statement that adds each day's minutes where the day stays within the cap, and returns
+ * the days it added to with their new totals. Every day it touches ends up locked by this
+ * transaction, added to or not (ON CONFLICT DO UPDATE locks the row even when its WHERE says
+ * no), so concurrent writers for a volunteer-day queue here and each sees the committed total:
+ * it replaces a create / lock / add sequence of three round trips on the ledger's hottest path.
+ * A day whose own minutes exceed the cap is sent as 0, so a new row never trips the CHECK before
+ * the caller can name the field.
+ */
+export function addWithinCap(days: readonly DayClaim[]): SQL {
+  const sorted = groupByDay(days);
+  return sql`insert into volunteer_day_minutes (community_id, volunteer_id, served_on, minutes)
+    select o.community_id, k.volunteer_id, k.served_on, k.minutes
+    from unnest(${array(sorted.map((d) => d.volunteerId))}::uuid[], ${array(sorted.map((d) => d.organizationId))}::uuid[],
+                ${array(sorted.map((d) => d.servedOn))}::date[], ${array(sorted.map((d) => (d.minutes > DAY_CAP_MINUTES ? 0 : d.minutes)))}::int[])
+           with ordinality as k(volunteer_id, organization_id, served_on, minutes, position)
+    join organizations o on o.id = k.organization_id
+    order by k.position
+    on conflict (volunteer_id, served_on) do update set minutes = volunteer_day_minutes.minutes + excluded.minutes
+      where volunteer_day_minutes.minutes + excluded.minutes <= ${DAY_CAP_MINUTES}
+    returning volunteer_id, served_on, minutes`;
+}
+
+/** The minutes of days this transaction already holds locked (after `addWithinCap` refused them). */
+export async function lockedMinutes(db: Executor, days: ReadonlyArray<Pick<DayDelta, 'volunteerId' | 'servedOn'>>): Promise<Map<string, number>> {
+  if (days.length === 0) return new Map();
+  const rows = await queryRows<{ volunteerId: string; servedOn: string; minutes: number }>(db, sql`
+    select d.volunteer_id as "volunteerId", d.served_on::text as "servedOn", d.minutes
+    from volunteer_day_minutes d
+    join unnest(${array(days.map((d) => d.volunteerId))}::uuid[], ${array(days.map((d) => d.servedOn))}::date[]) as k(volunteer_id, served_on)
+      on d.volunteer_id = k.volunteer_id and d.served_on = k.served_on`);
   return new Map(rows.map((r) => [dayKey(r.volunteerId, r.servedOn), r.minutes]));
 }
 
@@ -65,17 +103,17 @@ export async function addDayMinutes(db: Executor, deltas: readonly DayDelta[]): 
   const removals = days.filter((d) => d.minutes < 0);
   const additions = days.filter((d) => d.minutes > 0);
   if (removals.length > 0) {
-    await db.execute(sql`
+    await queryRows(db, sql`
       update volunteer_day_minutes d set minutes = d.minutes + k.minutes
       from unnest(${array(removals.map((d) => d.volunteerId))}::uuid[], ${array(removals.map((d) => d.servedOn))}::date[],
                   ${array(removals.map((d) => d.minutes))}::int[]) as k(volunteer_id, served_on, minutes)
-      where d.volunteer_id = k.volunteer_id and d.served_on = k.served_on`);
+      where d.volunteer_id = k.volunteer_id and d.served_on = k.served_on`, 'day_minutes_remove');
   }
   if (additions.length > 0) {
-    await db.execute(sql`
+    await queryRows(db, sql`
       insert into volunteer_day_minutes (community_id, volunteer_id, served_on, minutes)
       select * from unnest(${array(additions.map((d) => d.communityId))}::uuid[], ${array(additions.map((d) => d.volunteerId))}::uuid[],
                            ${array(additions.map((d) => d.servedOn))}::date[], ${array(additions.map((d) => d.minutes))}::int[])
-      on conflict (volunteer_id, served_on) do update set minutes = volunteer_day_minutes.minutes + excluded.minutes`);
+      on conflict (volunteer_id, served_on) do update set minutes = volunteer_day_minutes.minutes + excluded.minutes`, 'day_minutes_add');
   }
 }

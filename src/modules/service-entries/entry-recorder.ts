@@ -3,7 +3,7 @@ import { checkViolation } from '../../db/errors.js';
 import type { RequestContext } from '../../lib/context.js';
 import { AppError, ruleViolated } from '../../lib/errors.js';
 import { inTransaction } from '../../lib/transaction.js';
-import { addDayMinutes, countedMinutes, DAY_CAP_MINUTES, groupByDay, lockDays } from './day-minutes.js';
+import { DAY_CAP_MINUTES, dayKey, groupByDay, lockedMinutes } from './day-minutes.js';
 import { loadReferences } from './entry-references.js';
 import { arrivesApproved, batchField, checkOverlapsWithin, checkReferences, RuleErrors, singleField } from './entry-rules.js';
 import type { RecordEntryInput } from './entry-schemas.js';
@@ -50,7 +50,8 @@ export async function recordEntries(db: Database, ctx: RequestContext, drafts: r
   checkOverlapsWithin(drafts, errors);
   try {
     return await inTransaction(db, async (tx) => {
-      const refs = await loadReferences(tx, drafts);
+      const days = groupByDay(drafts.map((d) => ({ volunteerId: d.volunteerId, organizationId: d.organizationId, servedOn: d.servedOn, minutes: d.minutes })));
+      const refs = await loadReferences(tx, drafts, days);
       checkReferences(ctx.actor, drafts, refs, errors);
       // Items whose organization is unknown cannot be checked further; the rest are, so one answer names every problem.
       const entries: NewEntry[] = drafts.map((draft) => ({
@@ -69,11 +70,16 @@ export async function recordEntries(db: Database, ctx: RequestContext, drafts: r
         source: draft.source ?? options.defaultSource,
       }));
 
-      const days = groupByDay(entries.filter((e) => e.communityId !== ''));
-      const counted = await lockDays(tx, days);
-      for (const day of days) {
-        const total = countedMinutes(counted, day.volunteerId, day.servedOn) + day.minutes;
-        if (total <= DAY_CAP_MINUTES) continue;
+      // Days of an unknown organization were not counted; their items already carry an error.
+      const counted = days.filter((d) => refs.organizations.has(d.organizationId));
+      const refused = await lockedMinutes(tx, counted.filter((d) => !refs.addedDays.has(dayKey(d.volunteerId, d.servedOn))));
+      for (const day of counted) {
+        const key = dayKey(day.volunteerId, day.servedOn);
+        const added = refs.addedDays.get(key);
+        const before = added !== undefined ? added - (day.minutes > DAY_CAP_MINUTES ? 0 : day.minutes) : refused.get(key) ?? 0;
+        const total = before + day.minutes;
+        // A day the statement refused was over the cap by definition: never write without its minutes.
+        if (added !== undefined && total <= DAY_CAP_MINUTES) continue;
         entries.forEach((e, index) => {
           if (e.volunteerId === day.volunteerId && e.servedOn === day.servedOn) {
             errors.add(index, 'minutes', `would bring the volunteer's ${day.servedOn} to ${total} minutes; pending and approved minutes on one day may not exceed ${DAY_CAP_MINUTES}`);
@@ -84,7 +90,6 @@ export async function recordEntries(db: Database, ctx: RequestContext, drafts: r
       for (const index of await overlappingItems(tx, timed)) errors.add(index, 'startedAt', 'overlaps another pending or approved entry of this volunteer');
       throwIfAny(errors, 'Entries break the ledger\'s rules');
 
-      await addDayMinutes(tx, days);
       const rows = await insertEntries(tx, ctx, entries);
       await applyToRollups(tx, rows.filter((r) => r.status === 'approved'), 1);
       if (options.afterWrite) await options.afterWrite(tx, rows);

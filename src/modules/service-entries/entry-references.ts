@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { array, queryRows } from '../../db/raw.js';
+import { addWithinCap, dayKey, type DayClaim } from './day-minutes.js';
 
 export interface VolunteerRef { id: string; communityId: string; status: string }
 export interface OrganizationRef { id: string; communityId: string; archived: boolean; approvalPolicy: 'manual' | 'auto'; timezone: string }
@@ -13,16 +14,24 @@ export interface References {
   categories: Map<string, CategoryRef>;
   /** `${organizationId}:${volunteerId}` for current memberships. */
   memberships: Set<string>;
+  /** Days whose minutes were added (see `addWithinCap`), by `dayKey`, with their new totals. */
+  addedDays: Map<string, number>;
 }
 
 const uniq = (values: string[]): string[] => [...new Set(values)];
 
-/** One round trip: each kind of reference comes back as a JSON array in one row. */
-export async function loadReferences(db: Executor, items: ReadonlyArray<{ volunteerId: string; organizationId: string; categoryId: string }>): Promise<References> {
+/**
+ * One round trip: each kind of reference comes back as a JSON array in one row. Given `days`, the
+ * same statement also adds their minutes within the day cap (and locks them), so recording an
+ * entry reads what its rules need and claims its day in a single statement.
+ */
+export async function loadReferences(db: Executor, items: ReadonlyArray<{ volunteerId: string; organizationId: string; categoryId: string }>, days?: readonly DayClaim[]): Promise<References> {
   const volunteerIds = array(uniq(items.map((i) => i.volunteerId)));
   const organizationIds = array(uniq(items.map((i) => i.organizationId)));
   const categoryIds = array(uniq(items.map((i) => i.categoryId)));
-  const [row] = await queryRows<{ volunteers: VolunteerRef[] | null; organizations: OrganizationRef[] | null; categories: CategoryRef[] | null; memberships: Array<{ o: string; v: string }> | null }>(db, sql`
+  type Row = { volunteers: VolunteerRef[] | null; organizations: OrganizationRef[] | null; categories: CategoryRef[] | null; memberships: Array<{ o: string; v: string }> | null; days?: Array<{ v: string; d: string; m: number }> | null };
+  const [row] = await queryRows<Row>(db, sql`
+    ${days ? sql`with added as (${addWithinCap(days)})` : sql``}
     select
       (select json_agg(json_build_object('id', id, 'communityId', community_id, 'status', status))
          from volunteers where id = any(${volunteerIds}::uuid[])) as volunteers,
@@ -32,12 +41,15 @@ export async function loadReferences(db: Executor, items: ReadonlyArray<{ volunt
       (select json_agg(json_build_object('id', id, 'communityId', community_id))
          from service_categories where id = any(${categoryIds}::uuid[])) as categories,
       (select json_agg(json_build_object('o', organization_id, 'v', volunteer_id))
-         from memberships where volunteer_id = any(${volunteerIds}::uuid[]) and organization_id = any(${organizationIds}::uuid[]) and left_at is null) as memberships`);
+         from memberships where volunteer_id = any(${volunteerIds}::uuid[]) and organization_id = any(${organizationIds}::uuid[]) and left_at is null) as memberships
+      ${days ? sql`, (select json_agg(json_build_object('v', volunteer_id, 'd', served_on, 'm', minutes)) from added) as days` : sql``}`,
+  days ? 'entry_references_adding_days' : 'entry_references');
   const parse = <T>(value: T[] | string | null | undefined): T[] => (typeof value === 'string' ? JSON.parse(value) as T[] : value ?? []);
   return {
     volunteers: new Map(parse(row?.volunteers).map((v) => [v.id, v])),
     organizations: new Map(parse(row?.organizations).map((o) => [o.id, o])),
     categories: new Map(parse(row?.categories).map((c) => [c.id, c])),
     memberships: new Set(parse(row?.memberships).map((m) => `${m.o}:${m.v}`)),
+    addedDays: new Map(parse(row?.days).map((d) => [dayKey(d.v, d.d), d.m])),
   };
 }

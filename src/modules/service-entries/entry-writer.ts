@@ -75,7 +75,7 @@ export async function insertEntries(db: Executor, ctx: Pick<RequestContext, 'act
       inserted.location, inserted.description, inserted.status, inserted.source, inserted.recorded_by_key_id,
       inserted.approved_by_key_id, inserted.approved_at, inserted.created_at, inserted.updated_at
     from inserted join input on input.id = inserted.id
-    order by input.position`);
+    order by input.position`, 'entries_insert');
   return rows.map(fromInsertedRow);
 }
 
