@@ -47,14 +47,16 @@ export function checkViolation(err: unknown): string | undefined {
 
 /**
  * Database failures a client should retry (the server is down, restarting or overloaded, or a
- * statement ran past its timeout) become 503 with Retry-After; anything else stays a 500.
+ * statement ran past its timeout) become 503 with Retry-After; anything else stays a 500. A pool
+ * already ended counts too: a request whose client hung up keeps running while the server shuts
+ * down, and its next query must not be logged as an internal error.
  */
 export function databaseProblem(err: unknown): AppError | undefined {
   const code = codeOf(err);
   const headers = { 'retry-after': RETRY_AFTER_SECONDS };
   if (code === '57014') return new AppError('timeout', 'The database took too long to answer; retry later', { headers, cause: err });
   if ((code && (UNAVAILABLE_SQLSTATES.has(code) || UNAVAILABLE_NODE_CODES.has(code)))
-    || /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connection is closed|Query read timeout/i.test(messageOf(err))) {
+    || /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connection is closed|Query read timeout|Cannot use a pool after calling end/i.test(messageOf(err))) {
     return new AppError('service_unavailable', 'The database is unavailable; retry later', { headers, cause: err });
   }
   return undefined;
