@@ -44,5 +44,17 @@ export function toPage<Row extends { id: string }, Out>(rows: Row[], limit: numb
   };
 }
 
+/**
+ * `toPage` for rows whose JSON the database already wrote: the page's body as a string, sent as
+ * is (Fastify does not serialize a string it is told is JSON).
+ */
+export function toJsonPage(rows: ReadonlyArray<{ id: string; json: string }>, limit: number): string {
+  const more = rows.length > limit;
+  const visible = more ? rows.slice(0, limit) : rows;
+  const last = visible[visible.length - 1];
+  const nextCursor = more && last ? JSON.stringify(Buffer.from(last.id, 'utf8').toString('base64url')) : 'null';
+  return `{"data":[${visible.map((r) => r.json).join(',')}],"nextCursor":${nextCursor}}`;
+}
+
 export type PageParams = Static<typeof PageQueryObject>;
 export const PageQueryObject = Type.Object({ limit: PageQuery.limit, cursor: Type.Optional(PageQuery.cursor) });

@@ -2,7 +2,7 @@ import { createOrganization, createLedgerTenant, registerMember } from '../helpe
 import { collectPages } from '../helpers/pages.js';
 import { expectProblem } from '../helpers/problems.js';
 import { call, createTestApp, type TestApp } from '../helpers/test-app.js';
-import { act, ENTRIES, entryBody, fieldsOf, recorded, type Entry } from './support.js';
+import { act, at, daysAgo, ENTRIES, entryBody, fieldsOf, recorded, type Entry } from './support.js';
 
 let t: TestApp;
 beforeAll(async () => { t = await createTestApp(); });
@@ -126,3 +126,40 @@ describe('GET /v1/service-entries/:id', () => {
     expectProblem(await call(t.app, l.communityAdminKey, 'GET', `${ENTRIES}/42`), 400, 'invalid_parameter');
   });
 });
+
+describe('GET /v1/service-entries › the page the database writes', () => {
+  test('every listed entry is, byte for byte, what GET /v1/service-entries/:id answers for it, in every status', async () => {
+    const l = await createLedgerTenant(t.app, t.adminKey);
+    const servedOn = daysAgo(3);
+    const timed = await recorded(t.app, l.communityAdminKey, entryBody(l, {
+      servedOn, minutes: 90, startedAt: at(servedOn, '09:00'), endedAt: at(servedOn, '10:30'),
+      location: '幸福里 3 号楼 "东门"', description: 'tab\there, a backslash \\ and 换行\n',
+    }));
+    const approved = await recorded(t.app, l.communityAdminKey, entryBody(l, { servedOn, minutes: 15 }));
+    const rejected = await recorded(t.app, l.communityAdminKey, entryBody(l, { servedOn, minutes: 20 }));
+    const voided = await recorded(t.app, l.communityAdminKey, entryBody(l, { servedOn, minutes: 25 }));
+    await act(t.app, l.communityAdminKey, approved.id, 'approve');
+    await act(t.app, l.communityAdminKey, rejected.id, 'reject', '记录有误 "重复"');
+    await act(t.app, l.communityAdminKey, voided.id, 'approve');
+    await act(t.app, l.communityAdminKey, voided.id, 'void');
+
+    const res = await call(t.app, l.communityAdminKey, 'GET', `${ENTRIES}?communityId=${l.community.id}`);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    const listed = res.json().data as Entry[];
+    expect(listed.map((e) => e.status)).toEqual(['pending', 'approved', 'rejected', 'voided']);
+    for (const [index, entry] of [timed, approved, rejected, voided].entries()) {
+      const got = await call(t.app, l.communityAdminKey, 'GET', `${ENTRIES}/${entry.id}`);
+      expect(JSON.stringify(listed[index])).toBe(JSON.stringify(got.json()));
+    }
+    expect(listed[0]).toMatchObject({ startedAt: new Date(at(servedOn, '09:00')).toISOString(), location: '幸福里 3 号楼 "东门"' });
+    expect(JSON.stringify(listed[0])).toBe(JSON.stringify(timed));
+  });
+
+  test('an empty page is {"data":[],"nextCursor":null}', async () => {
+    const l = await createLedgerTenant(t.app, t.adminKey);
+    const res = await call(t.app, l.communityAdminKey, 'GET', `${ENTRIES}?communityId=${l.community.id}`);
+    expect(res.body).toBe('{"data":[],"nextCursor":null}');
+  });
+});
+

@@ -2,7 +2,7 @@ import { and, asc, eq, gt, gte, lte, sql, type SQL } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client.js';
 import { serviceEntries } from '../../db/schema/index.js';
-import type { EntryRow } from './entry-view.js';
+import { entryJsonSql, type EntryRow } from './entry-view.js';
 
 export async function findEntry(db: Executor, id: string, options: { forUpdate?: boolean } = {}): Promise<EntryRow | undefined> {
   const query = db.select().from(serviceEntries).where(eq(serviceEntries.id, id)).limit(1);
@@ -35,7 +35,7 @@ export interface EntryFilter {
   limit: number;
 }
 
-export async function listEntries(db: Executor, filter: EntryFilter): Promise<EntryRow[]> {
+function filterConditions(filter: EntryFilter): SQL | undefined {
   const conditions: SQL[] = [];
   if (filter.communityId) conditions.push(eq(serviceEntries.communityId, filter.communityId));
   if (filter.organizationId) conditions.push(eq(serviceEntries.organizationId, filter.organizationId));
@@ -46,5 +46,11 @@ export async function listEntries(db: Executor, filter: EntryFilter): Promise<En
   if (filter.to) conditions.push(lte(serviceEntries.servedOn, filter.to));
   if (filter.updatedSince) conditions.push(gte(serviceEntries.updatedAt, filter.updatedSince));
   if (filter.after) conditions.push(gt(serviceEntries.id, filter.after));
-  return db.select().from(serviceEntries).where(and(...conditions)).orderBy(asc(serviceEntries.id)).limit(filter.limit + 1);
+  return and(...conditions);
+}
+
+/** Up to `limit + 1` entries in id order, each as its JSON text (see `entryJsonSql`). */
+export async function listEntriesJson(db: Executor, filter: EntryFilter): Promise<Array<{ id: string; json: string }>> {
+  return db.select({ id: serviceEntries.id, json: sql<string>`${entryJsonSql}` }).from(serviceEntries)
+    .where(filterConditions(filter)).orderBy(asc(serviceEntries.id)).limit(filter.limit + 1);
 }

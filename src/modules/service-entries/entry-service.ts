@@ -1,11 +1,11 @@
 import type { Database } from '../../db/client.js';
 import type { RequestContext } from '../../lib/context.js';
 import { notFound } from '../../lib/errors.js';
-import { decodeCursor, toPage, type Page } from '../../lib/pagination.js';
+import { decodeCursor, toJsonPage } from '../../lib/pagination.js';
 import { listScope } from '../../lib/scope.js';
 import { correctEntry } from './entry-corrector.js';
 import { recordEntries, type RecordOptions } from './entry-recorder.js';
-import { findEntry, listEntries } from './entry-repository.js';
+import { findEntry, listEntriesJson } from './entry-repository.js';
 import type { EntryQueryInput, EntryView, PatchEntryInput, RecordEntryInput } from './entry-schemas.js';
 import { createEntryTransitions, seesEntry } from './entry-transitions.js';
 import { toEntry } from './entry-view.js';
@@ -29,10 +29,11 @@ export function createEntryService(db: Database) {
     return toEntry(row);
   }
 
-  async function list(ctx: RequestContext, query: EntryQueryInput): Promise<Page<EntryView>> {
+  /** The page's JSON body, written by the database (see `entryJsonSql`). */
+  async function list(ctx: RequestContext, query: EntryQueryInput): Promise<string> {
     const scope = listScope(ctx.actor, query);
-    if (!scope) return { data: [], nextCursor: null };
-    const rows = await listEntries(db, {
+    if (!scope) return toJsonPage([], query.limit);
+    const rows = await listEntriesJson(db, {
       ...scope,
       ...(query.volunteerId ? { volunteerId: query.volunteerId } : {}),
       ...(query.categoryId ? { categoryId: query.categoryId } : {}),
@@ -43,7 +44,7 @@ export function createEntryService(db: Database) {
       ...(query.cursor ? { after: decodeCursor(query.cursor) } : {}),
       limit: query.limit,
     });
-    return toPage(rows, query.limit, toEntry);
+    return toJsonPage(rows, query.limit);
   }
 
   const patch = (ctx: RequestContext, id: string, input: PatchEntryInput) => correctEntry(db, ctx, id, input);
