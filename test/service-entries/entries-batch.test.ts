@@ -27,6 +27,24 @@ describe('POST /v1/service-entries/batch', () => {
     expect(await countEntries(t.app, l.communityAdminKey, l.community.id)).toBe(1000);
   });
 
+  test('each stored item is answered byte for byte as GET /v1/service-entries/:id shows it, timed or not, pending or approved', async () => {
+    const l = await createLedgerTenant(t.app, t.adminKey);
+    const servedOn = daysAgo(2);
+    const entries = [
+      entryBody(l, { servedOn, minutes: 60, startedAt: at(servedOn, '08:00'), endedAt: at(servedOn, '09:00'), location: '活动室 "A"', description: 'line\nbreak' }),
+      entryBody(l, { servedOn, minutes: 5, source: 'self_report' }),
+    ];
+    const res = await batch(l.communityAdminKey, entries);
+    expect(res.statusCode).toBe(201);
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    const data = res.json().data as Record<string, unknown>[];
+    for (const item of data) {
+      const got = await call(t.app, l.communityAdminKey, 'GET', `/v1/service-entries/${item.id as string}`);
+      expect(JSON.stringify(item)).toBe(JSON.stringify(got.json()));
+    }
+    expect(data.map((e) => e.source)).toEqual(['import', 'self_report']);
+  });
+
   test('rejects 1,001 entries with 422 naming entries, and stores nothing', async () => {
     const l = await createLedgerTenant(t.app, t.adminKey);
     const res = await batch(l.coordinatorKey, Array.from({ length: 1001 }, () => entryBody(l, { minutes: 1 })));
