@@ -90,8 +90,8 @@ describe.each([
     const retryProblems = retries.filter((r) => !acknowledged(r));
     const stuckClaims = retryProblems.filter((r) => r.outcome.kind === 'response' && r.outcome.status === 409 && r.outcome.json().code === 'idempotency_in_progress');
 
-    // A claim whose request died with the database is released by the server once it is back
-    // (retried every second), so a client honouring Retry-After gets through on its next try.
+    // A key is held only by a live transaction (an advisory lock that dies with its connection),
+    // so a 409 can only mean a request still running; a client honouring Retry-After gets through.
     if (stuckClaims.length > 0) await new Promise((resolve) => setTimeout(resolve, 3_000));
     const lateRetries: WriteRecord[] = [];
     for (const original of stuckClaims) {
@@ -146,9 +146,9 @@ describe.each([
     // Writes succeed again after the restart.
     expect(acksSince(up)).toBeGreaterThanOrEqual(20);
 
-    // A retry with the same key either records once or says the first attempt's claim is still
-    // held (409 with Retry-After: 1, only until the server has released it); a retry a few seconds
-    // later records it; a second retry of a recorded one replays it.
+    // A retry with the same key either records once or says the key is still held (409 with
+    // Retry-After: 1); a retry a few seconds later records it; a second retry of a recorded one
+    // replays it.
     for (const r of retryProblems) expect(describeOutcome(r.outcome)).toMatch(/^409 .*idempotency_in_progress/);
     for (const r of lateRetries) expect(describeOutcome(r.outcome)).toMatch(/^201 /);
     for (const r of replays) {

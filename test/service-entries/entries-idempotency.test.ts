@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { completeClaim, fingerprintOf } from '../../src/modules/idempotency/idempotency.js';
+import { checkProbe, storeAnswer } from '../../src/modules/idempotency/idempotency.js';
 import { queryRows } from '../../src/db/raw.js';
 import { createLedgerTenant } from '../helpers/factories.js';
 import { expectProblem } from '../helpers/problems.js';
@@ -63,69 +63,70 @@ describe('POST /v1/service-entries › Idempotency-Key', () => {
     expect((await record(t.app, l.coordinatorKey, body, withKey('fresh'))).statusCode).toBe(201);
   });
 
-  test('while the first request is still running, a retry answers 409 idempotency_in_progress with Retry-After', async () => {
+  test('while another request holds the key, a retry answers 409 idempotency_in_progress with Retry-After; once it is free the retry records', async () => {
     const l = await createLedgerTenant(t.app, t.adminKey);
     const coordinator = await createKeyWithId(t.app, t.adminKey, { role: 'coordinator', organizationId: l.organization.id });
     const body = entryBody(l);
-    const print = fingerprintOf('POST', ENTRIES, body);
-    await t.app.db.execute(sql`insert into idempotency_keys (api_key_id, key, fingerprint, state) values (${coordinator.id}::uuid, 'running', ${print}, 'in_progress')`);
-    const res = await record(t.app, coordinator.secret, body, withKey('running'));
-    expectProblem(res, 409, 'idempotency_in_progress');
-    expect(res.headers['retry-after']).toBe('1');
-    expect(await countEntries(t.app, l.communityAdminKey, l.community.id)).toBe(0);
+    const pool = t.app.database.pool;
+    if (!pool) {
+      // Embedded PGlite is a single session, so two requests never overlap there: the answer to
+      // a key held elsewhere is checked directly.
+      expect(() => checkProbe({ locked: false, fingerprint: null, status: null, body: null }, 'x')).toThrow(expect.objectContaining({ code: 'idempotency_in_progress' }));
+      return;
+    }
+    const holder = await pool.connect();
+    try {
+      await holder.query('begin');
+      await holder.query("select pg_advisory_xact_lock(hashtextextended($1 || ':' || $2, 0))", [coordinator.id, 'running']);
+      const res = await record(t.app, coordinator.secret, body, withKey('running'));
+      expectProblem(res, 409, 'idempotency_in_progress');
+      expect(res.headers['retry-after']).toBe('1');
+      expect(await countEntries(t.app, l.communityAdminKey, l.community.id)).toBe(0);
+    } finally {
+      await holder.query('rollback');
+      holder.release();
+    }
+    const retry = await record(t.app, coordinator.secret, body, withKey('running'));
+    expect(retry.statusCode).toBe(201);
+    expect(retry.headers['idempotent-replayed']).toBeUndefined();
   });
 
-  test('a claim abandoned for more than a minute is taken over by the retry', async () => {
-    const l = await createLedgerTenant(t.app, t.adminKey);
-    const coordinator = await createKeyWithId(t.app, t.adminKey, { role: 'coordinator', organizationId: l.organization.id });
-    const body = entryBody(l);
-    await t.app.db.execute(sql`insert into idempotency_keys (api_key_id, key, fingerprint, state, created_at)
-      values (${coordinator.id}::uuid, 'crashed', ${fingerprintOf('POST', ENTRIES, body)}, 'in_progress', now() - interval '2 minutes')`);
-    const res = await record(t.app, coordinator.secret, body, withKey('crashed'));
-    expect(res.statusCode).toBe(201);
-    expect((await record(t.app, coordinator.secret, body, withKey('crashed'))).json().id).toBe(res.json().id);
-    expect(await countEntries(t.app, l.communityAdminKey, l.community.id)).toBe(1);
-  });
-
-  test('a claim that committed while its acknowledgement was lost is released, so the retry records the entry', async () => {
+  test('a write cut off by a database failure leaves its key free: the 503 is not stored and the retry records the entry once', async () => {
     const l = await createLedgerTenant(t.app, t.adminKey);
     const body = entryBody(l);
-    // The claim statement commits, then the connection drops before its answer arrives
-    // (hooked where queryRows hands Drizzle its prepared statements).
+    // The insert runs, then the connection drops before its answer arrives (hooked where
+    // queryRows hands Drizzle its prepared statements, on the session class, since a
+    // transaction gets a session of its own); the transaction never commits.
     type Prepared = { execute(): Promise<unknown> };
-    const session = (t.app.db as unknown as { session: { prepareQuery(...args: unknown[]): Prepared } }).session;
-    const prepare = session.prepareQuery;
-    session.prepareQuery = function lostAcknowledgement(this: unknown, ...args: unknown[]) {
+    const sessions = Object.getPrototypeOf((t.app.db as unknown as { session: object }).session) as { prepareQuery(...args: unknown[]): Prepared };
+    const prepare = sessions.prepareQuery;
+    sessions.prepareQuery = function cutOff(this: unknown, ...args: unknown[]) {
       const prepared = prepare.apply(this, args);
-      if (args[2] !== 'idempotency_claim') return prepared;
-      session.prepareQuery = prepare;
+      if (args[2] !== 'entries_insert') return prepared;
+      sessions.prepareQuery = prepare;
       return { execute: async () => { await prepared.execute(); throw new Error('Connection terminated unexpectedly'); } };
     };
     try {
-      const cut = await record(t.app, l.coordinatorKey, body, withKey('lost-ack'));
-      expectProblem(cut, 503, 'service_unavailable');
+      expectProblem(await record(t.app, l.coordinatorKey, body, withKey('cut-off')), 503, 'service_unavailable');
     } finally {
-      session.prepareQuery = prepare;
+      sessions.prepareQuery = prepare;
     }
-    // The release runs beside the 503, so a client honouring Retry-After: 1 gets through.
-    let retry = await record(t.app, l.coordinatorKey, body, withKey('lost-ack'));
-    for (let waited = 0; retry.statusCode === 409 && waited < 2_000; waited += 100) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      retry = await record(t.app, l.coordinatorKey, body, withKey('lost-ack'));
-    }
+    expect(await countEntries(t.app, l.communityAdminKey, l.community.id)).toBe(0);
+    const retry = await record(t.app, l.coordinatorKey, body, withKey('cut-off'));
     expect(retry.statusCode).toBe(201);
     expect(retry.headers['idempotent-replayed']).toBeUndefined();
+    expect((await record(t.app, l.coordinatorKey, body, withKey('cut-off'))).json().id).toBe(retry.json().id);
     expect(await countEntries(t.app, l.communityAdminKey, l.community.id)).toBe(1);
   });
 
-  test('a request whose claim lapsed and was taken over cannot store its answer over its successor\'s claim', async () => {
+  test('an answer another request stored first is never overwritten (the later write is refused)', async () => {
     const l = await createLedgerTenant(t.app, t.adminKey);
     const coordinator = await createKeyWithId(t.app, t.adminKey, { role: 'coordinator', organizationId: l.organization.id });
-    await t.app.db.execute(sql`insert into idempotency_keys (api_key_id, key, fingerprint, state) values (${coordinator.id}::uuid, 'fenced', 'x', 'in_progress')`);
-    const lapsedToken = '00000000-0000-4000-8000-000000000000';
-    await expect(completeClaim(t.app.db, coordinator.id, 'fenced', lapsedToken, { status: 201, body: {} })).rejects.toMatchObject({ code: 'idempotency_in_progress' });
-    const rows = await queryRows<{ state: string }>(t.app.db, sql`select state from idempotency_keys where api_key_id = ${coordinator.id}::uuid and key = 'fenced'`);
-    expect(rows).toEqual([{ state: 'in_progress' }]);
+    const claim = { apiKeyId: coordinator.id, key: 'first-wins', communityId: null, fingerprint: 'f' };
+    expect(await storeAnswer(t.app.db, claim, { status: 201, body: { id: 'first' } })).toBe(true);
+    expect(await storeAnswer(t.app.db, claim, { status: 201, body: { id: 'second' } })).toBe(false);
+    const rows = await queryRows<{ body: { id: string } }>(t.app.db, sql`select response_body as body from idempotency_keys where api_key_id = ${coordinator.id}::uuid and key = 'first-wins'`);
+    expect(rows.map((r) => r.body.id)).toEqual(['first']);
   });
 
   test('five parallel identical requests with one key store one entry; each answer is that 201 or a 409', async () => {

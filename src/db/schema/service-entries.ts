@@ -84,11 +84,10 @@ export const idempotencyKeys = pgTable(
     key: varchar('key', { length: 255 }).notNull(),
     communityId: uuid('community_id'),
     fingerprint: varchar('fingerprint', { length: 64 }).notNull(),
+    /** Answers are stored with their write, so always 'done' now ('in_progress' was the earlier claim-row design). */
     state: text('state', { enum: ['in_progress', 'done'] }).notNull().default('in_progress'),
     responseStatus: integer('response_status'),
     responseBody: jsonb('response_body'),
-    /** Chosen by the server before it claims, so it can release a claim whose acknowledgement was lost. */
-    claimToken: uuid('claim_token'),
     createdAt: createdAt(),
   },
   (t) => [

@@ -1,5 +1,5 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { and, eq, lt, sql } from 'drizzle-orm';
+import { createHash } from 'node:crypto';
+import { lt, sql, type SQL } from 'drizzle-orm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Database, Executor } from '../../db/client.js';
 import { queryRows } from '../../db/raw.js';
@@ -8,8 +8,6 @@ import { AppError } from '../../lib/errors.js';
 import { problemBody, toAppError } from '../../plugins/problems.js';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
-/** A claim still "in progress" after this long belongs to a request that died; a retry may take it over. */
-const ABANDONED_AFTER_MS = 60_000;
 
 export interface Outcome {
   status: number;
@@ -35,71 +33,92 @@ export function fingerprint(request: FastifyRequest): string {
   return fingerprintOf(request.method, request.routeOptions.url ?? request.url, request.body);
 }
 
-/**
- * Which claim a request holds. The server picks it before the claim statement runs, so a claim
- * that committed while its acknowledgement was lost (the database went away mid-reply) can still
- * be released by this request instead of blocking retries for the whole abandonment window.
- */
-type ClaimToken = string;
+const expired = sql`now() - make_interval(secs => ${IDEMPOTENCY_TTL_MS / 1000})`;
 
 /**
- * Claims the key in one statement: a new key is inserted; a key whose answer expired (24 h) or
- * whose claim was abandoned is taken over in place. Anything else is answered from the row.
- * Returns true when `token` now holds the key.
+ * A key is held by the transaction that is answering it: a transaction-scoped advisory lock
+ * (released by commit, rollback or a dropped connection, so a request that dies can never leave
+ * its key blocked) and the answer stored in the same transaction as the write. Nothing is
+ * committed before the write itself, which spared a commit and two round trips per request over
+ * the earlier claim-row design, and removed its abandoned claims.
  */
-async function claim(db: Database, apiKeyId: string, communityId: string | null, key: string, print: string, token: ClaimToken): Promise<true | Outcome> {
-  for (let attempt = 0; attempt < 3; attempt += 1) {
-    const [claimed] = await queryRows<{ key: string }>(db, sql`
-      insert into idempotency_keys (api_key_id, key, community_id, fingerprint, state, claim_token, created_at)
-      values (${apiKeyId}::uuid, ${key}, ${communityId}::uuid, ${print}, 'in_progress', ${token}::uuid, now())
-      on conflict (api_key_id, key) do update
-        set fingerprint = excluded.fingerprint, state = 'in_progress', response_status = null, response_body = null,
-            claim_token = excluded.claim_token, created_at = excluded.created_at
-        where idempotency_keys.created_at < now() - make_interval(secs => ${IDEMPOTENCY_TTL_MS / 1000})
-           or (idempotency_keys.state = 'in_progress' and idempotency_keys.created_at < now() - make_interval(secs => ${ABANDONED_AFTER_MS / 1000}))
-      returning key`, 'idempotency_claim');
-    if (claimed) return true;
-    const [row] = await db.select().from(idempotencyKeys).where(and(eq(idempotencyKeys.apiKeyId, apiKeyId), eq(idempotencyKeys.key, key))).limit(1);
-    if (!row) continue; // purged between the two statements: claim again
-    if (row.fingerprint !== print) throw new AppError('idempotency_key_reused', 'This Idempotency-Key was already used with a different request; use a new key for a new request');
-    if (row.state === 'in_progress') throw new AppError('idempotency_in_progress', 'The first request with this Idempotency-Key is still running; retry shortly', { headers: { 'retry-after': '1' } });
-    return { status: row.responseStatus!, body: row.responseBody };
+const lockKey = (apiKeyId: string, key: string): SQL => sql`pg_try_advisory_xact_lock(hashtextextended(${apiKeyId} || ':' || ${key}, 0))`;
+
+/** What the first statement of a write learns about its key. */
+export interface KeyProbe {
+  locked: boolean;
+  fingerprint: string | null;
+  status: number | null;
+  body: unknown;
+}
+
+/**
+ * One JSON value for the write's first statement: takes the key's lock (without waiting) and
+ * reads the answer stored for it in the last 24 hours, if any.
+ */
+export function probeSql(apiKeyId: string, key: string): SQL {
+  return sql`(select json_build_object('locked', ${lockKey(apiKeyId, key)}, 'fingerprint', k.fingerprint, 'status', k.response_status, 'body', k.response_body)
+    from (select 1) as one left join idempotency_keys k on k.api_key_id = ${apiKeyId}::uuid and k.key = ${key} and k.created_at >= ${expired})`;
+}
+
+/** Thrown inside the write's transaction when the key already has an answer: rolls the write back, and is replayed. */
+export class StoredAnswer extends Error {
+  constructor(readonly outcome: Outcome) {
+    super('an answer is stored for this Idempotency-Key');
   }
-  throw new AppError('idempotency_in_progress', 'Could not claim the Idempotency-Key; retry shortly', { headers: { 'retry-after': '1' } });
 }
 
-const heldClaim = (apiKeyId: string, key: string, token: ClaimToken) => sql`api_key_id = ${apiKeyId}::uuid and key = ${key}
-  and state = 'in_progress' and claim_token = ${token}::uuid`;
+const inProgress = (detail = 'The first request with this Idempotency-Key is still running; retry shortly') =>
+  new AppError('idempotency_in_progress', detail, { headers: { 'retry-after': '1' } });
+
+/** Turns the probe into "go on" or the answer the request gets instead (409, 422, or the stored one). */
+export function checkProbe(probe: KeyProbe, print: string): void {
+  if (!probe.locked) throw inProgress();
+  if (probe.fingerprint === null) return;
+  if (probe.fingerprint !== print) throw new AppError('idempotency_key_reused', 'This Idempotency-Key was already used with a different request; use a new key for a new request');
+  throw new StoredAnswer({ status: probe.status!, body: probe.body });
+}
 
 /**
- * Stores the answer; called inside the write's own transaction so the write and its replay commit
- * together. When the claim is no longer this request's (it was taken over as abandoned), the write
- * is refused, so one key can never record twice.
+ * Stores the answer for the key. A row younger than 24 hours is never overwritten: when one
+ * appeared after this request looked (a race the probe's snapshot can miss), the write is
+ * refused, so one key can never record twice.
  */
-export async function completeClaim(tx: Executor, apiKeyId: string, key: string, token: ClaimToken, outcome: Outcome): Promise<void> {
-  const updated = await queryRows<{ key: string }>(tx, sql`
-    update idempotency_keys set state = 'done', response_status = ${outcome.status}, response_body = ${JSON.stringify(outcome.body)}::jsonb
-    where ${heldClaim(apiKeyId, key, token)} returning key`, 'idempotency_complete');
-  if (updated.length === 0) throw new AppError('idempotency_in_progress', 'This request\'s hold on its Idempotency-Key lapsed before it finished; nothing was recorded, retry', { headers: { 'retry-after': '1' } });
+export async function storeAnswer(db: Executor, claim: KeyClaim, outcome: Outcome): Promise<boolean> {
+  const stored = await queryRows<{ key: string }>(db, sql`
+    insert into idempotency_keys (api_key_id, key, community_id, fingerprint, state, response_status, response_body, created_at)
+    values (${claim.apiKeyId}::uuid, ${claim.key}, ${claim.communityId}::uuid, ${claim.fingerprint}, 'done', ${outcome.status}, ${JSON.stringify(outcome.body)}::jsonb, now())
+    on conflict (api_key_id, key) do update
+      set community_id = excluded.community_id, fingerprint = excluded.fingerprint, response_status = excluded.response_status,
+          response_body = excluded.response_body, created_at = excluded.created_at
+      where idempotency_keys.created_at < ${expired}
+    returning key`, 'idempotency_store');
+  return stored.length > 0;
 }
 
-async function releaseClaim(db: Database, apiKeyId: string, key: string, token: ClaimToken): Promise<void> {
-  await db.execute(sql`delete from idempotency_keys where ${heldClaim(apiKeyId, key, token)}`);
+/** Who asks, with which key, for which request. */
+export interface KeyClaim {
+  apiKeyId: string;
+  key: string;
+  communityId: string | null;
+  fingerprint: string;
 }
 
-const RELEASE_RETRY_MS = 1_000;
-const RELEASE_ATTEMPTS = 60;
+/** What a write does for its key, inside its own transaction. */
+export interface KeyHooks {
+  /** The expression to read in the write's first statement, and what to make of its value. */
+  probe: { sql: SQL; check(value: KeyProbe): void };
+  /** Stores the answer with the write; refuses the write if another answer got there first. */
+  store(tx: Executor, outcome: Outcome): Promise<void>;
+}
 
-/**
- * Frees a claim whose request failed with a server error, so a retry can run. When the database
- * itself is what failed, the delete fails too; it is retried every second (for at most the
- * abandonment window) instead of leaving the client facing 409s for a minute after an outage.
- */
-function releaseSoon(db: Database, apiKeyId: string, key: string, token: ClaimToken, attempt = 0): void {
-  releaseClaim(db, apiKeyId, key, token).catch(() => {
-    if (attempt + 1 >= RELEASE_ATTEMPTS) return;
-    setTimeout(() => releaseSoon(db, apiKeyId, key, token, attempt + 1), RELEASE_RETRY_MS).unref();
-  });
+async function storedOutcome(db: Database, claim: KeyClaim): Promise<Outcome | undefined> {
+  const [row] = await queryRows<{ fingerprint: string; status: number; body: unknown }>(db, sql`
+    select fingerprint, response_status as status, response_body as body from idempotency_keys
+    where api_key_id = ${claim.apiKeyId}::uuid and key = ${claim.key} and created_at >= ${expired}`);
+  if (!row) return undefined;
+  if (row.fingerprint !== claim.fingerprint) throw new AppError('idempotency_key_reused', 'This Idempotency-Key was already used with a different request; use a new key for a new request');
+  return { status: row.status, body: row.body };
 }
 
 export async function purgeExpiredKeys(db: Database): Promise<void> {
@@ -111,47 +130,63 @@ export interface IdempotentOptions {
   headersFor?: (outcome: Outcome) => Record<string, string>;
 }
 
+/** Problems about the key itself are answers to this request only, never stored for the key. */
+const ABOUT_THE_KEY = new Set(['idempotency_in_progress', 'idempotency_key_reused']);
+
 /**
  * Runs a POST at most once per (API key, Idempotency-Key): a retry replays the first status and
  * body with `Idempotent-Replayed: true`; the same key with another body is a 422; a retry while
  * the first is running is a 409. Client errors are remembered too, server errors are not, so a
- * retry after a 5xx runs again. `run` gets a `commit` hook to call inside its transaction.
+ * retry after a 5xx runs again. `run` gets the hooks its transaction must call (see `KeyHooks`).
  */
 export async function idempotent(
   db: Database,
   request: FastifyRequest,
   reply: FastifyReply,
-  run: (commit: ((tx: Executor, outcome: Outcome) => Promise<void>) | undefined) => Promise<Outcome>,
+  run: (hooks: KeyHooks | undefined) => Promise<Outcome>,
   options: IdempotentOptions = {},
 ): Promise<FastifyReply> {
   const send = (outcome: Outcome): FastifyReply => {
     if (outcome.status < 300 && options.headersFor) reply.headers(options.headersFor(outcome));
     return reply.code(outcome.status).send(outcome.body);
   };
+  const replay = (outcome: Outcome): FastifyReply => {
+    reply.header('idempotent-replayed', 'true');
+    if (outcome.status >= 400) return reply.code(outcome.status).type('application/problem+json; charset=utf-8').send(JSON.stringify(outcome.body));
+    return send(outcome);
+  };
   const key = request.headers['idempotency-key'];
   const apiKeyId = request.actor?.keyId;
   if (typeof key !== 'string' || !apiKeyId) return send(await run(undefined));
 
-  const token = randomUUID();
-  let claimed: true | Outcome;
+  const claim: KeyClaim = { apiKeyId, key, communityId: request.actor?.communityId ?? null, fingerprint: fingerprint(request) };
+  const hooks: KeyHooks = {
+    probe: { sql: probeSql(apiKeyId, key), check: (value) => checkProbe(value, claim.fingerprint) },
+    store: async (tx, outcome) => {
+      if (!(await storeAnswer(tx, claim, outcome))) throw new StoredAnswerRace();
+    },
+  };
   try {
-    claimed = await claim(db, apiKeyId, request.actor?.communityId ?? null, key, fingerprint(request), token);
+    return send(await run(hooks));
   } catch (err) {
-    // The claim may have committed even though its answer never arrived: release it if so.
-    if (toAppError(err as never).status >= 500) releaseSoon(db, apiKeyId, key, token);
-    throw err;
-  }
-  if (claimed !== true) {
-    reply.header('idempotent-replayed', 'true');
-    if (claimed.status >= 400) return reply.code(claimed.status).type('application/problem+json; charset=utf-8').send(JSON.stringify(claimed.body));
-    return send(claimed);
-  }
-  try {
-    return send(await run((tx, result) => completeClaim(tx, apiKeyId, key, token, result)));
-  } catch (err) {
+    if (err instanceof StoredAnswer) return replay(err.outcome);
+    if (err instanceof StoredAnswerRace) {
+      // Another request answered this key between our look and our write: ours was rolled back.
+      const stored = await storedOutcome(db, claim);
+      if (stored) return replay(stored);
+      throw inProgress();
+    }
     const problem = toAppError(err as never);
-    if (problem.status >= 500 || problem.code === 'idempotency_in_progress') releaseSoon(db, apiKeyId, key, token);
-    else await completeClaim(db, apiKeyId, key, token, { status: problem.status, body: problemBody(request, problem) }).catch(() => undefined);
+    if (problem.status < 500 && !ABOUT_THE_KEY.has(problem.code)) {
+      const answer = { status: problem.status, body: problemBody(request, problem) };
+      await storeAnswer(db, claim, answer).catch(() => undefined);
+    }
     throw problem;
+  }
+}
+
+class StoredAnswerRace extends Error {
+  constructor() {
+    super('another answer was stored for this Idempotency-Key first');
   }
 }

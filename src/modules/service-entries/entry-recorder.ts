@@ -10,6 +10,7 @@ import type { RecordEntryInput } from './entry-schemas.js';
 import type { EntryRow } from './entry-view.js';
 import { insertEntries, overlappingItems, type NewEntry } from './entry-writer.js';
 import { applyToRollups } from '../reports/rollup-writer.js';
+import type { KeyHooks, KeyProbe } from '../idempotency/idempotency.js';
 
 function throwIfAny(errors: RuleErrors, summary: string): void {
   if (errors.list.length === 0) return;
@@ -37,8 +38,11 @@ export function translateConstraint(err: unknown, batch: boolean): never {
 export interface RecordOptions {
   batch: boolean;
   defaultSource: NewEntry['source'];
-  /** Runs inside the transaction after the write, e.g. to store the idempotent reply with it. */
-  afterWrite?: (tx: Executor, rows: EntryRow[]) => Promise<void>;
+  /**
+   * The request's Idempotency-Key: probed in the write's first statement (which may end the
+   * write there: a stored answer, another request holding the key) and answered with the write.
+   */
+  key?: { probe: KeyHooks['probe']; store(tx: Executor, rows: EntryRow[]): Promise<void> };
 }
 
 /**
@@ -51,7 +55,8 @@ export async function recordEntries(db: Database, ctx: RequestContext, drafts: r
   try {
     return await inTransaction(db, async (tx) => {
       const days = groupByDay(drafts.map((d) => ({ volunteerId: d.volunteerId, organizationId: d.organizationId, servedOn: d.servedOn, minutes: d.minutes })));
-      const refs = await loadReferences(tx, drafts, days);
+      const refs = await loadReferences(tx, drafts, days, options.key?.probe.sql);
+      if (options.key) options.key.probe.check(refs.probe as KeyProbe);
       checkReferences(ctx.actor, drafts, refs, errors);
       // Items whose organization is unknown cannot be checked further; the rest are, so one answer names every problem.
       const entries: NewEntry[] = drafts.map((draft) => ({
@@ -92,7 +97,7 @@ export async function recordEntries(db: Database, ctx: RequestContext, drafts: r
 
       const rows = await insertEntries(tx, ctx, entries);
       await applyToRollups(tx, rows.filter((r) => r.status === 'approved'), 1);
-      if (options.afterWrite) await options.afterWrite(tx, rows);
+      if (options.key) await options.key.store(tx, rows);
       return rows;
     });
   } catch (err) {

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { array, queryRows } from '../../db/raw.js';
 import { addWithinCap, dayKey, type DayClaim } from './day-minutes.js';
@@ -16,20 +16,25 @@ export interface References {
   memberships: Set<string>;
   /** Days whose minutes were added (see `addWithinCap`), by `dayKey`, with their new totals. */
   addedDays: Map<string, number>;
+  /** The value of the `probe` expression, when one was given (the Idempotency-Key's, for a write). */
+  probe?: unknown;
 }
 
 const uniq = (values: string[]): string[] => [...new Set(values)];
 
 /**
  * One round trip: each kind of reference comes back as a JSON array in one row. Given `days`, the
- * same statement also adds their minutes within the day cap (and locks them), so recording an
- * entry reads what its rules need and claims its day in a single statement.
+ * same statement also adds their minutes within the day cap (and locks them), and reads `probe`,
+ * so recording an entry reads what its rules and its Idempotency-Key need and claims its day in a
+ * single statement.
  */
-export async function loadReferences(db: Executor, items: ReadonlyArray<{ volunteerId: string; organizationId: string; categoryId: string }>, days?: readonly DayClaim[]): Promise<References> {
+export async function loadReferences(
+  db: Executor, items: ReadonlyArray<{ volunteerId: string; organizationId: string; categoryId: string }>, days?: readonly DayClaim[], probe?: SQL,
+): Promise<References> {
   const volunteerIds = array(uniq(items.map((i) => i.volunteerId)));
   const organizationIds = array(uniq(items.map((i) => i.organizationId)));
   const categoryIds = array(uniq(items.map((i) => i.categoryId)));
-  type Row = { volunteers: VolunteerRef[] | null; organizations: OrganizationRef[] | null; categories: CategoryRef[] | null; memberships: Array<{ o: string; v: string }> | null; days?: Array<{ v: string; d: string; m: number }> | null };
+  type Row = { volunteers: VolunteerRef[] | null; organizations: OrganizationRef[] | null; categories: CategoryRef[] | null; memberships: Array<{ o: string; v: string }> | null; days?: Array<{ v: string; d: string; m: number }> | null; probe?: unknown };
   const [row] = await queryRows<Row>(db, sql`
     ${days ? sql`with added as (${addWithinCap(days)})` : sql``}
     select
@@ -42,8 +47,9 @@ export async function loadReferences(db: Executor, items: ReadonlyArray<{ volunt
          from service_categories where id = any(${categoryIds}::uuid[])) as categories,
       (select json_agg(json_build_object('o', organization_id, 'v', volunteer_id))
          from memberships where volunteer_id = any(${volunteerIds}::uuid[]) and organization_id = any(${organizationIds}::uuid[]) and left_at is null) as memberships
-      ${days ? sql`, (select json_agg(json_build_object('v', volunteer_id, 'd', served_on, 'm', minutes)) from added) as days` : sql``}`,
-  days ? 'entry_references_adding_days' : 'entry_references');
+      ${days ? sql`, (select json_agg(json_build_object('v', volunteer_id, 'd', served_on, 'm', minutes)) from added) as days` : sql``}
+      ${probe ? sql`, ${probe} as probe` : sql``}`,
+  `entry_references${days ? '_adding_days' : ''}${probe ? '_probing' : ''}`);
   const parse = <T>(value: T[] | string | null | undefined): T[] => (typeof value === 'string' ? JSON.parse(value) as T[] : value ?? []);
   return {
     volunteers: new Map(parse(row?.volunteers).map((v) => [v.id, v])),
@@ -51,5 +57,6 @@ export async function loadReferences(db: Executor, items: ReadonlyArray<{ volunt
     categories: new Map(parse(row?.categories).map((c) => [c.id, c])),
     memberships: new Set(parse(row?.memberships).map((m) => `${m.o}:${m.v}`)),
     addedDays: new Map(parse(row?.days).map((d) => [dayKey(d.v, d.d), d.m])),
+    ...(probe ? { probe: typeof row?.probe === 'string' ? JSON.parse(row.probe) as unknown : row?.probe } : {}),
   };
 }

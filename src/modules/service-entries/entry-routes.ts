@@ -23,8 +23,8 @@ export const entryRoutes: FastifyPluginAsyncTypebox = async (app) => {
         + 'and the key is its coordinator or a community admin (self-reports always wait). Send an Idempotency-Key to retry safely.',
       headers: IdempotencyHeaders, body: RecordEntryBody, response: { 201: ServiceEntry, ...writeProblems },
     },
-  }, async (request, reply) => idempotent(app.db, request, reply, async (commit) => {
-    const entry = await service.record(contextOf(request), request.body, commit && ((tx, rows) => commit(tx, { status: 201, body: toEntry(rows[0]!) })));
+  }, async (request, reply) => idempotent(app.db, request, reply, async (key) => {
+    const entry = await service.record(contextOf(request), request.body, key && { probe: key.probe, store: (tx, rows) => key.store(tx, { status: 201, body: toEntry(rows[0]!) }) });
     return { status: 201, body: entry };
   }, { headersFor: (outcome) => ({ location: `/v1/service-entries/${(outcome.body as { id: string }).id}` }) }));
 
@@ -35,8 +35,8 @@ export const entryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       description: 'All or nothing, in one transaction. Each bad item is named by its `index` and field. `source` defaults to `import`.',
       headers: IdempotencyHeaders, body: BatchBody, response: { 201: BatchResult, ...writeProblems },
     },
-  }, async (request, reply) => idempotent(app.db, request, reply, async (commit) => {
-    const data = await service.recordBatch(contextOf(request), request.body.entries, commit && ((tx, rows) => commit(tx, { status: 201, body: { data: rows.map(toEntry) } })));
+  }, async (request, reply) => idempotent(app.db, request, reply, async (key) => {
+    const data = await service.recordBatch(contextOf(request), request.body.entries, key && { probe: key.probe, store: (tx, rows) => key.store(tx, { status: 201, body: { data: rows.map(toEntry) } }) });
     return { status: 201, body: { data } };
   }));
 

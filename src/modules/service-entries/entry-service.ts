@@ -13,13 +13,13 @@ import { toEntry } from './entry-view.js';
 export function createEntryService(db: Database) {
   const transitions = createEntryTransitions(db);
 
-  async function record(ctx: RequestContext, input: RecordEntryInput, afterWrite?: RecordOptions['afterWrite']): Promise<EntryView> {
-    const [row] = await recordEntries(db, ctx, [input], { batch: false, defaultSource: 'coordinator', ...(afterWrite ? { afterWrite } : {}) });
+  async function record(ctx: RequestContext, input: RecordEntryInput, key?: RecordOptions['key']): Promise<EntryView> {
+    const [row] = await recordEntries(db, ctx, [input], { batch: false, defaultSource: 'coordinator', ...(key ? { key } : {}) });
     return toEntry(row!);
   }
 
-  async function recordBatch(ctx: RequestContext, inputs: RecordEntryInput[], afterWrite?: RecordOptions['afterWrite']): Promise<EntryView[]> {
-    const rows = await recordEntries(db, ctx, inputs, { batch: true, defaultSource: 'import', ...(afterWrite ? { afterWrite } : {}) });
+  async function recordBatch(ctx: RequestContext, inputs: RecordEntryInput[], key?: RecordOptions['key']): Promise<EntryView[]> {
+    const rows = await recordEntries(db, ctx, inputs, { batch: true, defaultSource: 'import', ...(key ? { key } : {}) });
     return rows.map(toEntry);
   }
 
