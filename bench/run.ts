@@ -7,6 +7,7 @@ import pg from 'pg';
 import { median } from './stats.js';
 import { peakRssMb, startProcess, type Started } from './processes.js';
 import { setUpTenant, type Tenant } from './tenant.js';
+import { writeLatencies } from './writes.js';
 
 /**
  * `npm run bench` (DATABASE_URL must point at PostgreSQL): the service as its own process on CPU 0,
@@ -17,6 +18,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = 32;
 const ADMIN = `vh_bench_admin_${'x'.repeat(24)}`;
+const NODE_OPTIONS_FOR_SERVICE = process.env.BENCH_NODE_OPTIONS ?? '';
 if (!process.env.DATABASE_URL) throw new Error('npm run bench needs DATABASE_URL (a PostgreSQL server)');
 
 interface Load { rps: number; p50: number; p99: number; errors: number }
@@ -52,7 +54,8 @@ async function main(): Promise<void> {
   execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
   // Budgets far above the load: the limiter still runs on every request, it just never says no.
   const limits = { RATE_LIMIT_PER_MINUTE: '1000000', RATE_LIMIT_REPORTS_PER_MINUTE: '1000000', RATE_LIMIT_BATCH_PER_MINUTE: '1000000' };
-  const service: Started = await startProcess('dist/server.js', { BOOTSTRAP_ADMIN_KEY: ADMIN, LOG_LEVEL: 'warn', AUTH_CACHE_TTL_MS: '5000', ...limits }, '/health/ready', 0);
+  // BENCH_NODE_OPTIONS (e.g. --max-old-space-size=128) reaches the service only, to compare V8 heap settings.
+  const service: Started = await startProcess('dist/server.js', { BOOTSTRAP_ADMIN_KEY: ADMIN, LOG_LEVEL: 'warn', AUTH_CACHE_TTL_MS: '5000', NODE_OPTIONS: NODE_OPTIONS_FOR_SERVICE, ...limits }, '/health/ready', 0);
   const floor: Started = await startProcess('bench/floor-server.ts', {}, '/entries', 0);
   const out: Record<string, unknown> = {};
   try {
@@ -80,16 +83,17 @@ async function main(): Promise<void> {
       batch.push(await t.batchEntriesPerSecond(run * 2));
       batchParallel.push(await t.batchEntriesPerSecond(run * 2 + 1, 2));
     }
+    const writes = await writeLatencies(service.base, t);
     const rss = peakRssMb(service.child.pid!);
     const embedded = await embeddedStartups();
     const postMedian = medianLoad(post);
     const floorMedian = medianLoad(bare);
     Object.assign(out, {
       date: new Date().toISOString(), runs: RUNS, secondsPerRun: DURATION, connections: CONNECTIONS,
-      placement: 'service and floor pinned to CPU 0 (taskset), load generator on CPU 1, PostgreSQL unpinned',
+      placement: `service and floor pinned to CPU 0 (taskset), load generator on CPU 1, PostgreSQL unpinned${NODE_OPTIONS_FOR_SERVICE ? `; service NODE_OPTIONS=${NODE_OPTIONS_FOR_SERVICE}` : ''}`,
       postEntry: postMedian, floor: floorMedian, ratio: postMedian.rps / floorMedian.rps,
       listPage: medianLoad(list), listPageAt8: medianLoad(listAt8), communityReport: medianLoad(community), citySummary: medianLoad(city),
-      batchEntriesPerSecond: median(batch), batchEntriesPerSecondTwoClients: median(batchParallel), peakRssMb: rss,
+      writes, batchEntriesPerSecond: median(batch), batchEntriesPerSecondTwoClients: median(batchParallel), peakRssMb: rss,
       startupMs: { server: service.readyMs, embedded: median(embedded) },
     });
   } finally {
@@ -136,6 +140,8 @@ function report(out: Record<string, any>): void {
     `- POST / floor ratio: **${out.ratio.toFixed(2)}×** (target ≥ 0.4×, aim 0.6×)`,
     `- batch import (1,000-entry batches; target ≥ 20,000 entries/s): one client **${Math.round(out.batchEntriesPerSecond)} entries/s**, `
       + `two clients in parallel **${Math.round(out.batchEntriesPerSecondTwoClients)} entries/s**`,
+    `- one request at a time, ${out.writes.count} each: POST p50 ${f(out.writes.post.p50)} / p99 ${f(out.writes.post.p99)} ms, `
+      + `approve p50 ${f(out.writes.approve.p50)} / p99 ${f(out.writes.approve.p99)} ms (compare with \`npm run bench:reports\` on the 10M-entry ledger)`,
     `- peak RSS of the service: **${f(out.peakRssMb)} MB** (target ≤ 150 MB)`,
     `- startup to ready: server ${f(out.startupMs.server)} ms, embedded ${f(out.startupMs.embedded)} ms`,
   ];

@@ -19,7 +19,7 @@ export interface Tenant {
 const VOLUNTEERS = 500;
 
 /** Builds a benchmark tenant through the public API only, as a client would. */
-export async function setUpTenant(base: string, adminKey: string): Promise<Tenant> {
+export async function setUpTenant(base: string, adminKey: string, volunteers = VOLUNTEERS): Promise<Tenant> {
   const call = async (key: string, method: string, path: string, body?: unknown) => {
     const res = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
     if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
@@ -35,7 +35,7 @@ export async function setUpTenant(base: string, adminKey: string): Promise<Tenan
   const categories = await call(adminKey, 'GET', `/v1/service-categories?communityId=${community.id}&limit=100`);
   const volunteerIds: string[] = [];
   const phoneBase = randomBytes(3).readUIntBE(0, 3) % 1_000_000;
-  for (let i = 0; i < VOLUNTEERS; i += 1) {
+  for (let i = 0; i < volunteers; i += 1) {
     const v = await call(communityAdminKey, 'POST', '/v1/volunteers', { communityId: community.id, name: `志愿者 ${i}`, phone: `137${String(phoneBase * 100 + i).padStart(8, '0').slice(-8)}` });
     await call(communityAdminKey, 'POST', `/v1/organizations/${organization.id}/members`, { volunteerId: v.id });
     volunteerIds.push(v.id);
@@ -53,7 +53,7 @@ export async function setUpTenant(base: string, adminKey: string): Promise<Tenan
     for (let b = 0; b < 10; b += 1) {
       const servedOn = day(firstDay + b);
       const batch = Array.from({ length: 1000 }, (_, i) => ({
-        volunteerId: volunteerIds[i % VOLUNTEERS], organizationId: organization.id, categoryId: categories.data[i % 14].id, servedOn, minutes: 10,
+        volunteerId: volunteerIds[i % volunteers], organizationId: organization.id, categoryId: categories.data[i % 14].id, servedOn, minutes: 10,
       }));
       await call(communityAdminKey, 'POST', '/v1/service-entries/batch', { entries: batch });
       entries += batch.length;
