@@ -10,7 +10,10 @@ import type { Executor } from './client.js';
  * statement whose text never varies between calls; PGlite ignores it.
  */
 export async function queryRows<T>(db: Executor, query: SQL, prepared?: string): Promise<T[]> {
-  if (prepared) return (await preparedOn(db).session.prepareQuery(preparedOn(db).dialect.sqlToQuery(query), undefined, prepared, false).execute() as { rows: T[] }).rows;
+  if (prepared) {
+    const { session, dialect } = db as unknown as Preparing;
+    return (await session.prepareQuery(dialect.sqlToQuery(query), undefined, prepared, false).execute() as { rows: T[] }).rows;
+  }
   const result = (await db.execute(query)) as unknown as { rows: T[] };
   return result.rows;
 }
@@ -20,7 +23,6 @@ interface Preparing {
   session: { prepareQuery(query: unknown, fields: undefined, name: string, arrayMode: false): { execute(): Promise<unknown> } };
   dialect: { sqlToQuery(query: SQL): unknown };
 }
-const preparedOn = (db: Executor): Preparing => db as unknown as Preparing;
 
 /** One array parameter (`${array(ids)}::uuid[]`); a bare JS array in `sql` would expand into a list. */
 export const array = (values: readonly unknown[]): ReturnType<typeof sql.param> => sql.param(values);

@@ -33,15 +33,17 @@ export function decodeCursor(cursor: string | undefined): string | undefined {
   return id;
 }
 
-/** Turns `limit + 1` fetched rows into a page: the extra row only says that another page exists. */
-export function toPage<Row extends { id: string }, Out>(rows: Row[], limit: number, map: (row: Row) => Out): Page<Out> {
+/** Splits `limit + 1` fetched rows into the page's rows and its cursor: the extra row only says that another page exists. */
+function pageOfRows<Row extends { id: string }>(rows: readonly Row[], limit: number): { visible: readonly Row[]; nextCursor: string | null } {
   const more = rows.length > limit;
   const visible = more ? rows.slice(0, limit) : rows;
   const last = visible[visible.length - 1];
-  return {
-    data: visible.map(map),
-    nextCursor: more && last ? Buffer.from(last.id, 'utf8').toString('base64url') : null,
-  };
+  return { visible, nextCursor: more && last ? Buffer.from(last.id, 'utf8').toString('base64url') : null };
+}
+
+export function toPage<Row extends { id: string }, Out>(rows: Row[], limit: number, map: (row: Row) => Out): Page<Out> {
+  const { visible, nextCursor } = pageOfRows(rows, limit);
+  return { data: visible.map(map), nextCursor };
 }
 
 /**
@@ -49,11 +51,8 @@ export function toPage<Row extends { id: string }, Out>(rows: Row[], limit: numb
  * is (Fastify does not serialize a string it is told is JSON).
  */
 export function toJsonPage(rows: ReadonlyArray<{ id: string; json: string }>, limit: number): string {
-  const more = rows.length > limit;
-  const visible = more ? rows.slice(0, limit) : rows;
-  const last = visible[visible.length - 1];
-  const nextCursor = more && last ? JSON.stringify(Buffer.from(last.id, 'utf8').toString('base64url')) : 'null';
-  return `{"data":[${visible.map((r) => r.json).join(',')}],"nextCursor":${nextCursor}}`;
+  const { visible, nextCursor } = pageOfRows(rows, limit);
+  return `{"data":[${visible.map((r) => r.json).join(',')}],"nextCursor":${JSON.stringify(nextCursor)}}`;
 }
 
 export type PageParams = Static<typeof PageQueryObject>;

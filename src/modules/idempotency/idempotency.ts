@@ -71,11 +71,13 @@ export class StoredAnswer extends Error {
 const inProgress = (detail = 'The first request with this Idempotency-Key is still running; retry shortly') =>
   new AppError('idempotency_in_progress', detail, { headers: { 'retry-after': '1' } });
 
+const keyReused = () => new AppError('idempotency_key_reused', 'This Idempotency-Key was already used with a different request; use a new key for a new request');
+
 /** Turns the probe into "go on" or the answer the request gets instead (409, 422, or the stored one). */
 export function checkProbe(probe: KeyProbe, print: string): void {
   if (!probe.locked) throw inProgress();
   if (probe.fingerprint === null) return;
-  if (probe.fingerprint !== print) throw new AppError('idempotency_key_reused', 'This Idempotency-Key was already used with a different request; use a new key for a new request');
+  if (probe.fingerprint !== print) throw keyReused();
   throw new StoredAnswer({ status: probe.status!, body: probe.body });
 }
 
@@ -117,7 +119,7 @@ async function storedOutcome(db: Database, claim: KeyClaim): Promise<Outcome | u
     select fingerprint, response_status as status, response_body as body from idempotency_keys
     where api_key_id = ${claim.apiKeyId}::uuid and key = ${claim.key} and created_at >= ${expired}`);
   if (!row) return undefined;
-  if (row.fingerprint !== claim.fingerprint) throw new AppError('idempotency_key_reused', 'This Idempotency-Key was already used with a different request; use a new key for a new request');
+  if (row.fingerprint !== claim.fingerprint) throw keyReused();
   return { status: row.status, body: row.body };
 }
 

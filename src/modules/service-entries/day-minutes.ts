@@ -43,21 +43,15 @@ export async function lockDays(db: Executor, days: readonly DayDelta[]): Promise
                 ${array(sorted.map((d) => d.servedOn))}::date[]) with ordinality as k(community_id, volunteer_id, served_on, position)
     order by position
     on conflict (volunteer_id, served_on) do nothing`, 'day_minutes_create');
-  const rows = await queryRows<{ volunteerId: string; servedOn: string; minutes: number }>(db, sql`
-    select d.volunteer_id as "volunteerId", d.served_on::text as "servedOn", d.minutes
-    from volunteer_day_minutes d
-    join unnest(${array(sorted.map((d) => d.volunteerId))}::uuid[], ${array(sorted.map((d) => d.servedOn))}::date[]) as k(volunteer_id, served_on)
-      on d.volunteer_id = k.volunteer_id and d.served_on = k.served_on
-    order by d.volunteer_id, d.served_on
-    for update of d`, 'day_minutes_lock');
-  return new Map(rows.map((r) => [dayKey(r.volunteerId, r.servedOn), r.minutes]));
+  return lockedMinutes(db, sorted);
 }
 
 /** One volunteer-day a new entry (or batch) adds to; the organization tells its community. */
 export type DayClaim = Pick<DayDelta, 'volunteerId' | 'servedOn' | 'minutes'> & { organizationId: string };
 
 /**
- * A sub-statement that adds each day's minutes where the day stays within the cap, and returns
+ * A sub-statement that adds each day's minutes (`days` as `groupByDay` returns them: one per
+ * volunteer-day, in lock order) where the day stays within the cap, and returns
  * the days it added to with their new totals. Every day it touches ends up locked by this
  * transaction, added to or not (ON CONFLICT DO UPDATE locks the row even when its WHERE says
  * no), so concurrent writers for a volunteer-day queue here and each sees the committed total:
@@ -65,8 +59,7 @@ export type DayClaim = Pick<DayDelta, 'volunteerId' | 'servedOn' | 'minutes'> & 
  * A day whose own minutes exceed the cap is sent as 0, so a new row never trips the CHECK before
  * the caller can name the field.
  */
-export function addWithinCap(days: readonly DayClaim[]): SQL {
-  const sorted = groupByDay(days);
+export function addWithinCap(sorted: readonly DayClaim[]): SQL {
   return sql`insert into volunteer_day_minutes (community_id, volunteer_id, served_on, minutes)
     select o.community_id, k.volunteer_id, k.served_on, k.minutes
     from unnest(${array(sorted.map((d) => d.volunteerId))}::uuid[], ${array(sorted.map((d) => d.organizationId))}::uuid[],
@@ -79,14 +72,19 @@ export function addWithinCap(days: readonly DayClaim[]): SQL {
     returning volunteer_id, served_on, minutes`;
 }
 
-/** The minutes of days this transaction already holds locked (after `addWithinCap` refused them). */
+/**
+ * Locks existing volunteer-days in key order and returns their counted minutes (a day this
+ * transaction already holds, e.g. one `addWithinCap` refused, is read without waiting).
+ */
 export async function lockedMinutes(db: Executor, days: ReadonlyArray<Pick<DayDelta, 'volunteerId' | 'servedOn'>>): Promise<Map<string, number>> {
   if (days.length === 0) return new Map();
   const rows = await queryRows<{ volunteerId: string; servedOn: string; minutes: number }>(db, sql`
     select d.volunteer_id as "volunteerId", d.served_on::text as "servedOn", d.minutes
     from volunteer_day_minutes d
     join unnest(${array(days.map((d) => d.volunteerId))}::uuid[], ${array(days.map((d) => d.servedOn))}::date[]) as k(volunteer_id, served_on)
-      on d.volunteer_id = k.volunteer_id and d.served_on = k.served_on`);
+      on d.volunteer_id = k.volunteer_id and d.served_on = k.served_on
+    order by d.volunteer_id, d.served_on
+    for update of d`, 'day_minutes_lock');
   return new Map(rows.map((r) => [dayKey(r.volunteerId, r.servedOn), r.minutes]));
 }
 

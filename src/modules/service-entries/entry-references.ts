@@ -7,7 +7,7 @@ export interface VolunteerRef { id: string; communityId: string; status: string 
 export interface OrganizationRef { id: string; communityId: string; archived: boolean; approvalPolicy: 'manual' | 'auto'; timezone: string }
 export interface CategoryRef { id: string; communityId: string }
 
-/** Everything the ledger's rules need about the objects a set of entries names, in four queries. */
+/** Everything the ledger's rules need about the objects a set of entries names, read in one statement. */
 export interface References {
   volunteers: Map<string, VolunteerRef>;
   organizations: Map<string, OrganizationRef>;
@@ -50,13 +50,15 @@ export async function loadReferences(
       ${days ? sql`, (select json_agg(json_build_object('v', volunteer_id, 'd', served_on, 'm', minutes)) from added) as days` : sql``}
       ${probe ? sql`, ${probe} as probe` : sql``}`,
   `entry_references${days ? '_adding_days' : ''}${probe ? '_probing' : ''}`);
-  const parse = <T>(value: T[] | string | null | undefined): T[] => (typeof value === 'string' ? JSON.parse(value) as T[] : value ?? []);
+  // node-postgres parses json columns, PGlite may hand them over as text.
+  const fromJson = <T>(value: unknown): T | undefined => (typeof value === 'string' ? JSON.parse(value) as T : (value ?? undefined) as T | undefined);
+  const parse = <T>(value: T[] | string | null | undefined): T[] => fromJson<T[]>(value) ?? [];
   return {
     volunteers: new Map(parse(row?.volunteers).map((v) => [v.id, v])),
     organizations: new Map(parse(row?.organizations).map((o) => [o.id, o])),
     categories: new Map(parse(row?.categories).map((c) => [c.id, c])),
     memberships: new Set(parse(row?.memberships).map((m) => `${m.o}:${m.v}`)),
     addedDays: new Map(parse(row?.days).map((d) => [dayKey(d.v, d.d), d.m])),
-    ...(probe ? { probe: typeof row?.probe === 'string' ? JSON.parse(row.probe) as unknown : row?.probe } : {}),
+    ...(probe ? { probe: fromJson(row?.probe) } : {}),
   };
 }
