@@ -42,3 +42,10 @@ export function sameBits(a: Buffer, b: Buffer): boolean {
   for (let i = 0; i < length; i += 1) if ((a[i] ?? 0) !== (b[i] ?? 0)) return false;
   return true;
 }
+
+/** node-postgres returns bytea as a Buffer, PGlite as a Uint8Array. */
+export function toBuffer(value: Buffer | Uint8Array | string): Buffer {
+  if (Buffer.isBuffer(value)) return value;
+  if (typeof value === 'string') return Buffer.from(value.replace(/^\\x/, ''), 'hex');
+  return Buffer.from(value);
+}

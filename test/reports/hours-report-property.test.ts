@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
+import { WHOLE_COMMUNITY } from '../../src/db/schema/index.js';
 import { expectProblem } from '../helpers/problems.js';
 import { call, createTestApp, type TestApp } from '../helpers/test-app.js';
 import { expectCsvMatchesRows } from './csv-support.js';
@@ -98,12 +99,12 @@ async function checkQuery(ledger: Ledger, q: QuerySpec): Promise<void> {
   else expect(Math.abs(s.averageHoursPerActiveVolunteer - expected.totals.minutes / 60 / expected.totals.volunteers)).toBeLessThanOrEqual(0.005 + 1e-9);
 }
 
-/** hours_monthly, summed per community, against the approved entries the test knows of. */
+/** The whole-community rollup cells, summed per community, against the approved entries the test knows of. */
 async function checkRollups(ledger: Ledger): Promise<void> {
   const ids = ledger.communities.map((c) => c.id);
   const result = await t.app.db.execute(sql`
     select community_id as "communityId", sum(minutes)::bigint as minutes, sum(entries)::bigint as entries
-    from hours_monthly where community_id in (${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)})
+    from volunteer_month_bitmaps where organization_id = ${WHOLE_COMMUNITY}::uuid and community_id in (${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)})
     group by community_id`);
   const rows = (result as unknown as { rows: Array<{ communityId: string; minutes: string | number; entries: string | number }> }).rows;
   const stored = Object.fromEntries(ids.map((id) => {

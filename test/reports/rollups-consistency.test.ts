@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { WHOLE_COMMUNITY } from '../../src/db/schema/index.js';
 import { createTenant, registerMember } from '../helpers/factories.js';
 import { call, createTestApp, type TestApp } from '../helpers/test-app.js';
 import { categories, record, report } from './report-fixtures.js';
@@ -16,7 +17,8 @@ async function bothWays(key: string, communityId: string, groupBy = 'month') {
 
 async function storedRollups(communityId: string): Promise<{ minutes: number; entries: number }> {
   const result = await t.app.db.execute(sql`
-    select coalesce(sum(minutes), 0)::bigint as minutes, coalesce(sum(entries), 0)::bigint as entries from hours_monthly where community_id = ${communityId}::uuid`);
+    select coalesce(sum(minutes), 0)::bigint as minutes, coalesce(sum(entries), 0)::bigint as entries from volunteer_month_bitmaps
+    where organization_id = ${WHOLE_COMMUNITY}::uuid and community_id = ${communityId}::uuid`);
   const [row] = (result as unknown as { rows: Array<{ minutes: string | number; entries: string | number }> }).rows;
   return { minutes: Number(row!.minutes), entries: Number(row!.entries) };
 }
@@ -26,7 +28,7 @@ describe('rollups stay equal to the ledger', () => {
     const tenant = await createTenant(t.app, t.adminKey);
     const cats = Object.values(await categories(t.app, t.adminKey, tenant.community.id));
     const pending = [];
-    // Different categories, so no two approvals touch the same hours_monthly cell and nothing serialises them.
+    // One community, organization and month: every approval updates the same two rollup cells at once.
     for (let i = 0; i < 8; i += 1) {
       const volunteer = await registerMember(t.app, tenant.communityAdminKey, tenant.community.id, tenant.organization.id);
       pending.push(await record(t.app, tenant.coordinatorKey, { volunteerId: volunteer.id, organizationId: tenant.organization.id, categoryId: cats[i]!.id, servedOn: `2026-02-${String(10 + i)}`, minutes: 30 + i }));

@@ -370,7 +370,7 @@ async function inParallel<T>(items: T[], width: number, each: (item: T) => Promi
 async function fingerprint(communityId: string): Promise<Record<string, string>> {
   const ids = array(fuzzKeyIds);
   const ofCommunity = ['organizations', 'service_categories', 'volunteers', 'memberships', 'agreements', 'love_cards', 'service_entries',
-    'volunteer_day_minutes', 'hours_monthly', 'volunteer_month_bitmaps'];
+    'volunteer_day_minutes', 'volunteer_month_bitmaps'];
   const digest = (table: string, where: ReturnType<typeof sql>, label = table) => sql`select ${label} as t, count(*)::text || ':' || md5(coalesce(string_agg(x::text, '|' order by x::text), '')) as f
     from ${sql.identifier(table)} x where ${where}`;
   const parts = [

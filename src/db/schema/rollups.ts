@@ -2,26 +2,6 @@ import { bigint, customType, date, integer, pgTable, primaryKey, uuid } from 'dr
 
 const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
 
-/**
- * Approved minutes and entries per community, organization, category and month, maintained in
- * the same transaction as every approval and void. City-wide reports read this instead of
- * millions of ledger lines.
- */
-export const hoursMonthly = pgTable(
-  'hours_monthly',
-  {
-    communityId: uuid('community_id').notNull(),
-    organizationId: uuid('organization_id').notNull(),
-    categoryId: uuid('category_id').notNull(),
-    month: date('month', { mode: 'string' }).notNull(),
-    minutes: bigint('minutes', { mode: 'number' }).notNull(),
-    entries: integer('entries').notNull(),
-  },
-  (t) => [
-    primaryKey({ columns: [t.communityId, t.month, t.organizationId, t.categoryId] }),
-  ],
-);
-
 /** `organization_id` of the bitmap row that covers the whole community. */
 export const WHOLE_COMMUNITY = '00000000-0000-0000-0000-000000000000';
 

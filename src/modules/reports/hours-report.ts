@@ -2,12 +2,11 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { DatabaseHandle, Executor } from '../../db/client.js';
 import { streamRows } from '../../db/stream.js';
 import { queryRows } from '../../db/raw.js';
-import { countBits, unionBitmaps } from '../../lib/bitmap.js';
+import { countBits, toBuffer, unionBitmaps } from '../../lib/bitmap.js';
 import { dimensionExpression, keyOf, periodOfMonth, type Dimension } from './dimensions.js';
 import { addLabels } from './labels.js';
 import { hoursOf, monthAligned, type ReportScope } from './report-scope.js';
 import { approvedEntries, rollupMonths } from './report-sql.js';
-import { toBuffer } from './rollup-writer.js';
 import { WHOLE_COMMUNITY } from '../../db/schema/index.js';
 
 export interface Figures {

@@ -4,13 +4,6 @@ import { array, queryRows } from '../../db/raw.js';
 import { WHOLE_COMMUNITY } from '../../db/schema/index.js';
 import { setBits } from '../../lib/bitmap.js';
 
-/** Monthly minutes and entries recomputed from the ledger, as hours_monthly should hold them. */
-export const expectedMonthlyHours = sql`
-  select community_id, date_trunc('month', served_on)::date as month, organization_id, category_id,
-    sum(minutes)::bigint as minutes, count(*)::int as entries
-  from service_entries where status = 'approved'
-  group by 1, 2, 3, 4`;
-
 /**
  * For each community and month (and each organization in it), the member numbers of volunteers
  * with approved minutes, from the ledger; keyed `community|month|organization`.
@@ -34,8 +27,6 @@ export async function expectedBitmaps(db: Executor): Promise<Map<string, Expecte
 
 /** Rebuilds every rollup from the ledger (after a bulk load, or to repair after an incident). */
 export async function rebuildRollups(db: Executor): Promise<void> {
-  await db.execute(sql`delete from hours_monthly`);
-  await db.execute(sql`insert into hours_monthly (community_id, month, organization_id, category_id, minutes, entries) select community_id, month, organization_id, category_id, minutes, entries from (${expectedMonthlyHours}) x`);
   await db.execute(sql`delete from volunteer_month_bitmaps`);
   const bitmaps = [...(await expectedBitmaps(db)).entries()];
   for (let i = 0; i < bitmaps.length; i += 2000) {

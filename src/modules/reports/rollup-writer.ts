@@ -2,12 +2,11 @@ import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { array, queryRows } from '../../db/raw.js';
 import { WHOLE_COMMUNITY } from '../../db/schema/index.js';
-import { setBits } from '../../lib/bitmap.js';
+import { setBits, toBuffer } from '../../lib/bitmap.js';
 
 export interface CountedEntry {
   communityId: string;
   organizationId: string;
-  categoryId: string;
   volunteerId: string;
   servedOn: string;
   minutes: number;
@@ -21,7 +20,6 @@ export const monthOf = (servedOn: string): string => `${servedOn.slice(0, 7)}-01
  */
 export async function applyToRollups(db: Executor, entries: readonly CountedEntry[], sign: 1 | -1): Promise<void> {
   if (entries.length === 0) return;
-  await addMonthlyHours(db, entries, sign);
   const members = await memberNumbers(db, entries);
   const bit = (volunteerId: string) => members.get(volunteerId)!;
   // Each entry counts in its community's cell and its organization's cell of the month.
@@ -48,26 +46,6 @@ interface CellChange {
   clear: number[];
   minutes: number;
   entries: number;
-}
-
-async function addMonthlyHours(db: Executor, entries: readonly CountedEntry[], sign: 1 | -1): Promise<void> {
-  const cells = new Map<string, { communityId: string; organizationId: string; categoryId: string; month: string; minutes: number; entries: number }>();
-  for (const e of entries) {
-    const month = monthOf(e.servedOn);
-    const key = `${e.communityId}|${month}|${e.organizationId}|${e.categoryId}`;
-    const cell = cells.get(key) ?? { communityId: e.communityId, organizationId: e.organizationId, categoryId: e.categoryId, month, minutes: 0, entries: 0 };
-    cell.minutes += sign * e.minutes;
-    cell.entries += sign;
-    cells.set(key, cell);
-  }
-  const rows = [...cells.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, c]) => c);
-  await db.execute(sql`
-    insert into hours_monthly (community_id, month, organization_id, category_id, minutes, entries)
-    select * from unnest(${array(rows.map((r) => r.communityId))}::uuid[], ${array(rows.map((r) => r.month))}::date[],
-      ${array(rows.map((r) => r.organizationId))}::uuid[], ${array(rows.map((r) => r.categoryId))}::uuid[],
-      ${array(rows.map((r) => r.minutes))}::bigint[], ${array(rows.map((r) => r.entries))}::int[])
-    on conflict (community_id, month, organization_id, category_id)
-    do update set minutes = hours_monthly.minutes + excluded.minutes, entries = hours_monthly.entries + excluded.entries`);
 }
 
 async function memberNumbers(db: Executor, entries: readonly CountedEntry[]): Promise<Map<string, number>> {
@@ -139,11 +117,3 @@ async function updateCells(db: Executor, changes: readonly CellChange[]): Promis
     on conflict (community_id, month, organization_id) do update set members = excluded.members,
       minutes = volunteer_month_bitmaps.minutes + excluded.minutes, entries = volunteer_month_bitmaps.entries + excluded.entries`);
 }
-
-/** node-postgres returns bytea as a Buffer, PGlite as a Uint8Array. */
-export function toBuffer(value: Buffer | Uint8Array | string): Buffer {
-  if (Buffer.isBuffer(value)) return value;
-  if (typeof value === 'string') return Buffer.from(value.replace(/^\\x/, ''), 'hex');
-  return Buffer.from(value);
-}
-

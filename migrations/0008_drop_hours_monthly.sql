@@ -1,0 +1,1 @@
+DROP TABLE "hours_monthly" CASCADE;
