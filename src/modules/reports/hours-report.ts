@@ -39,6 +39,23 @@ export async function hoursReport(db: Executor, scope: ReportScope, groupBy: rea
 
 const positionsOf = (keys: readonly SQL[]): SQL => sql.join([...keys], sql`, `);
 
+/** The grouping keys of a ledger query: their expressions, the select list (`k0`, `k1`) and their positions. */
+function groupedKeys(groupBy: readonly Dimension[]): { keys: SQL[]; select: SQL; positions: SQL } {
+  const keys = groupBy.map((d) => dimensionExpression(d, sql`served_on`));
+  return {
+    keys,
+    select: sql.join(keys.map((k, i) => sql`${k} as k${sql.raw(String(i))}`), sql`, `),
+    positions: sql.raw(groupBy.map((_, i) => String(i + 1)).join(', ')),
+  };
+}
+
+/** One row of a ledger query (keys `k0`, `k1` and the figures) as a report row. */
+function toHoursRow(r: Record<string, string | number | null>, groupBy: readonly Dimension[]): HoursRow {
+  const row: HoursRow = { ...figures(Number(r.minutes), Number(r.entries), Number(r.volunteers)) };
+  groupBy.forEach((d, i) => { row[keyOf(d)] = r[`k${i}`] as string; });
+  return row;
+}
+
 async function fromEntries(db: Executor, scope: ReportScope, groupBy: readonly Dimension[]) {
   // No grouping (the summary's totals): an empty select list or grouping set is not SQL.
   if (groupBy.length === 0) {
@@ -47,9 +64,7 @@ async function fromEntries(db: Executor, scope: ReportScope, groupBy: readonly D
       from service_entries where ${approvedEntries(scope)}`);
     return { rows: [], totals: figures(Number(t!.minutes), Number(t!.entries), Number(t!.volunteers)) };
   }
-  const keys = groupBy.map((d) => dimensionExpression(d, sql`served_on`));
-  const select = sql.join(keys.map((k, i) => sql`${k} as k${sql.raw(String(i))}`), sql`, `);
-  const positions = sql.raw(groupBy.map((_, i) => String(i + 1)).join(', '));
+  const { keys, select, positions } = groupedKeys(groupBy);
   // One scan for rows and totals: the empty grouping set is the total, distinct over everyone.
   const grouped = await queryRows<Record<string, string | number | null>>(db, sql`
     select ${select}, grouping(${positionsOf(keys)}) as is_total,
@@ -58,11 +73,7 @@ async function fromEntries(db: Executor, scope: ReportScope, groupBy: readonly D
     group by grouping sets ((${positionsOf(keys)}), ()) order by ${positions}`);
   const totalRow = grouped.find((r) => Number(r.is_total) !== 0);
   const total = { minutes: Number(totalRow?.minutes ?? 0), entries: Number(totalRow?.entries ?? 0), volunteers: Number(totalRow?.volunteers ?? 0) };
-  const rows = grouped.filter((r) => Number(r.is_total) === 0).map((r) => {
-    const row: HoursRow = { ...figures(Number(r.minutes), Number(r.entries), Number(r.volunteers)) };
-    groupBy.forEach((d, i) => { row[keyOf(d)] = r[`k${i}`] as string; });
-    return row;
-  });
+  const rows = grouped.filter((r) => Number(r.is_total) === 0).map((r) => toHoursRow(r, groupBy));
   return { rows, totals: figures(total.minutes, total.entries, total.volunteers) };
 }
 
@@ -132,18 +143,12 @@ export async function* streamHoursRows(handle: DatabaseHandle, scope: ReportScop
     yield* (await hoursReport(handle.db, scope, groupBy)).rows;
     return;
   }
-  const keys = groupBy.map((d) => dimensionExpression(d, sql`served_on`));
-  const select = sql.join(keys.map((k, i) => sql`${k} as k${sql.raw(String(i))}`), sql`, `);
-  const positions = sql.raw(groupBy.map((_, i) => String(i + 1)).join(', '));
+  const { select, positions } = groupedKeys(groupBy);
   const query = sql`
     select ${select}, sum(minutes)::bigint as minutes, count(*)::int as entries, count(distinct volunteer_id)::int as volunteers
     from service_entries where ${approvedEntries(scope)} group by ${positions} order by ${positions}`;
   for await (const batch of streamRows<Record<string, string | number>>(handle, query)) {
-    const rows = batch.map((r) => {
-      const row: HoursRow = { ...figures(Number(r.minutes), Number(r.entries), Number(r.volunteers)) };
-      groupBy.forEach((d, i) => { row[keyOf(d)] = r[`k${i}`] as string; });
-      return row;
-    });
+    const rows = batch.map((r) => toHoursRow(r, groupBy));
     await addLabels(handle.db, rows);
     yield* rows;
   }

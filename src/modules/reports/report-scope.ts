@@ -4,6 +4,8 @@ import { queryRows } from '../../db/raw.js';
 import type { RequestContext } from '../../lib/context.js';
 import { invalidField, notFound } from '../../lib/errors.js';
 import { seesCommunity } from '../../lib/scope.js';
+import { findOrganization } from '../organizations/organization-repository.js';
+import { findCategory } from '../service-categories/category-repository.js';
 
 export interface ReportFilters {
   communityId?: string | undefined;
@@ -20,7 +22,6 @@ export interface ScopeCommunity {
   regionCode: string | null;
   timezone: string;
   population: number | null;
-  starThresholds: number[];
 }
 
 /** The communities a report covers, with the filters that narrow it further, all already checked against the key. */
@@ -47,7 +48,7 @@ export async function resolveScope(db: Executor, ctx: RequestContext, filters: R
     throw invalidField('to', `the range may span at most ${MAX_RANGE_DAYS} days`);
   }
   let communities = await queryRows<ScopeCommunity>(db, sql`
-    select id, name, region_code as "regionCode", timezone, population, star_thresholds as "starThresholds" from communities
+    select id, name, region_code as "regionCode", timezone, population from communities
     where true
       ${filters.communityId ? sql`and id = ${filters.communityId}::uuid` : sql``}
       ${filters.regionCode ? sql`and region_code like ${`${filters.regionCode}%`}` : sql``}
@@ -62,11 +63,11 @@ export async function resolveScope(db: Executor, ctx: RequestContext, filters: R
     if (organizationId && organizationId !== actor.organizationId) throw notFound('Organization');
     organizationId = actor.organizationId ?? undefined;
   } else if (organizationId) {
-    const [organization] = await queryRows<{ communityId: string }>(db, sql`select community_id as "communityId" from organizations where id = ${organizationId}::uuid`);
+    const organization = await findOrganization(db, organizationId);
     if (!organization || !communities.some((c) => c.id === organization.communityId)) throw notFound('Organization');
   }
   if (filters.categoryId) {
-    const [category] = await queryRows<{ communityId: string }>(db, sql`select community_id as "communityId" from service_categories where id = ${filters.categoryId}::uuid`);
+    const category = await findCategory(db, filters.categoryId);
     if (!category || !communities.some((c) => c.id === category.communityId)) throw notFound('Service category');
   }
   return { communities, communityIds: communities.map((c) => c.id), from: filters.from, to: filters.to, organizationId, categoryId: filters.categoryId };
