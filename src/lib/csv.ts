@@ -10,14 +10,14 @@ const BOM = '\uFEFF';
 const ROWS_PER_CHUNK = 500;
 
 /** RFC 4180: quote when needed, double inner quotes; cells that a spreadsheet would run as a formula are defused. */
-export function csvCell(value: unknown): string {
+function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '';
   let text = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
   if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-export const csvLine = (cells: readonly unknown[]): string => `${cells.map(csvCell).join(',')}\r\n`;
+const csvLine = (cells: readonly unknown[]): string => `${cells.map(csvCell).join(',')}\r\n`;
 
 /** Streams a header and one line per row, in chunks, so a large report never sits in memory as one string. */
 export function csvStream<Row>(columns: ReadonlyArray<CsvColumn<Row>>, rows: Iterable<Row> | AsyncIterable<Row>): Readable {

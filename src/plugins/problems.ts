@@ -75,8 +75,6 @@ export function toAppError(err: FastifyError): AppError {
       return new AppError('payload_too_large', err.message);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new AppError('unsupported_media_type', 'Send request bodies as application/json');
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return new AppError('malformed_json', 'The body is empty but Content-Type says JSON');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new AppError('malformed_json', err.message);
     default:
@@ -108,7 +106,7 @@ const SQLSTATE = /^[0-9A-Z]{5}$/;
  * values of the failed query (phone numbers, names, id numbers), so of those only the SQL text
  * with its placeholders and PostgreSQL's codes are kept; any other error is logged as it is.
  */
-export function loggableError(err: unknown): unknown {
+function loggableError(err: unknown): unknown {
   let query: string | undefined;
   let code: string | undefined;
   let current: unknown = err;

@@ -32,7 +32,7 @@ function firstPointer(value: unknown, matches: (value: unknown) => boolean, poin
 }
 
 /** JSON Pointer of the first string holding U+0000, which PostgreSQL cannot store in text. */
-export const nulPointer = (value: unknown, pointer = ''): string | undefined =>
+const nulPointer = (value: unknown, pointer = ''): string | undefined =>
   firstPointer(value, (v) => typeof v === 'string' && v.includes('\u0000'), pointer);
 
 /**
@@ -40,7 +40,7 @@ export const nulPointer = (value: unknown, pointer = ''): string | undefined =>
  * double (`limit=1e400`, or 400 digits) to Infinity and then lets it pass `maximum`; it reached
  * SQL as `limit 'Infinity'` and answered 500 (found by fuzzing).
  */
-export const nonFinitePointer = (value: unknown): string | undefined =>
+const nonFinitePointer = (value: unknown): string | undefined =>
   firstPointer(value, (v) => typeof v === 'number' && !Number.isFinite(v));
 
 const issue = (instancePath: string, keyword: string, message: string): ErrorObject => ({ instancePath, schemaPath: '#', keyword, params: {}, message });

@@ -11,11 +11,8 @@ export type AgreementStatus = 'active' | 'expired' | 'terminated';
 const withTimezone = { ...getTableColumns(agreements), timezone: communities.timezone };
 const communityToday = sql`(now() at time zone ${communities.timezone})::date`;
 
-/**
- * The status as a condition on `agreements` joined to `communities`. Exported so reports count
- * "active" exactly as the agreements list filters it.
- */
-export function agreementStatusIs(status: AgreementStatus): SQL {
+/** The status as a condition on `agreements` joined to `communities`, in the community's today. */
+function agreementStatusIs(status: AgreementStatus): SQL {
   if (status === 'terminated') return isNotNull(agreements.terminatedAt);
   if (status === 'expired') return and(isNull(agreements.terminatedAt), lt(agreements.validUntil, communityToday))!;
   return and(isNull(agreements.terminatedAt), or(isNull(agreements.validUntil), gte(agreements.validUntil, communityToday)))!;

@@ -62,7 +62,7 @@ export type AgreementQueryInput = Static<typeof AgreementQuery>;
 
 export const AgreementPage = pageOf(Agreement);
 
-export function agreementStatus(row: Pick<AgreementRecord, 'terminatedAt' | 'validUntil'>, today: string): AgreementStatus {
+function agreementStatus(row: Pick<AgreementRecord, 'terminatedAt' | 'validUntil'>, today: string): AgreementStatus {
   if (row.terminatedAt) return 'terminated';
   // YYYY-MM-DD strings order as the dates they name.
   return row.validUntil === null || row.validUntil >= today ? 'active' : 'expired';

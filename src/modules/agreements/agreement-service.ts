@@ -119,5 +119,3 @@ export function createAgreementService(db: Database) {
 
   return { create, get, list, patch, terminate };
 }
-
-export type AgreementService = ReturnType<typeof createAgreementService>;

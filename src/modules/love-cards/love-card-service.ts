@@ -94,5 +94,3 @@ export function createLoveCardService(db: Database) {
 
   return { create, get, list, release };
 }
-
-export type LoveCardService = ReturnType<typeof createLoveCardService>;

@@ -1,4 +1,4 @@
-import type { Database } from '../../db/client.js';
+import type { Database, Executor } from '../../db/client.js';
 import type { RequestContext } from '../../lib/context.js';
 import { invalidField, notFound, ruleViolated } from '../../lib/errors.js';
 import { decodeCursor, toPage, type Page, type PageParams } from '../../lib/pagination.js';
@@ -7,8 +7,17 @@ import { inTransaction } from '../../lib/transaction.js';
 import { recordAudit } from '../audit/audit-repository.js';
 import { findOrganization } from '../organizations/organization-repository.js';
 import { findVolunteer } from '../volunteers/volunteer-repository.js';
-import { findActiveMembership, joinOrganization, leaveOrganization, listMembers } from './membership-repository.js';
+import { findActiveMembership, joinOrganization, leaveOrganization, listMembers, type MembershipRow } from './membership-repository.js';
 import type { MembershipView } from './membership-schemas.js';
+
+/** Joins a volunteer to an organization (a no-op when already a member), auditing a new membership. */
+export async function enrolMember(tx: Executor, ctx: RequestContext, row: { communityId: string; organizationId: string; volunteerId: string }): Promise<{ row: MembershipRow; created: boolean }> {
+  const joined = await joinOrganization(tx, row);
+  if (joined.created) {
+    await recordAudit(tx, ctx, { action: 'membership.created', entityType: 'membership', entityId: joined.row.id, communityId: row.communityId, after: { organizationId: row.organizationId, volunteerId: row.volunteerId } });
+  }
+  return joined;
+}
 
 export function createMembershipService(db: Database) {
   async function organizationInScope(ctx: RequestContext, organizationId: string) {
@@ -25,10 +34,7 @@ export function createMembershipService(db: Database) {
     if (organization.archivedAt) throw ruleViolated('An archived organization takes no new members');
     if (volunteer.status === 'withdrawn') throw invalidField('volunteerId', 'names a withdrawn volunteer');
     return inTransaction(db, async (tx) => {
-      const { row, created } = await joinOrganization(tx, { communityId: organization.communityId, organizationId, volunteerId });
-      if (created) {
-        await recordAudit(tx, ctx, { action: 'membership.created', entityType: 'membership', entityId: row.id, communityId: row.communityId, after: { organizationId, volunteerId } });
-      }
+      const { row, created } = await enrolMember(tx, ctx, { communityId: organization.communityId, organizationId, volunteerId });
       const membership = {
         id: row.id, organizationId, volunteerId, volunteerCode: volunteer.volunteerCode, name: volunteer.name,
         volunteerStatus: volunteer.status, joinedAt: row.joinedAt.toISOString(),

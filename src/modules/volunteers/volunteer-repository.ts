@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, gte, ilike, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, ilike, or, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { auditEvents, communities, memberships, volunteers } from '../../db/schema/index.js';
 
@@ -21,16 +21,10 @@ export async function updateVolunteer(db: Executor, id: string, changes: Partial
   return row!;
 }
 
-export async function isActiveMember(db: Executor, organizationId: string, volunteerId: string): Promise<boolean> {
-  const rows = await db.select({ id: memberships.id }).from(memberships)
-    .where(and(eq(memberships.organizationId, organizationId), eq(memberships.volunteerId, volunteerId), isNull(memberships.leftAt)))
-    .limit(1);
-  return rows.length > 0;
-}
-
 export interface VolunteerFilter {
   communityId?: string;
-  memberOf?: string;
+  /** Current members of this organization only. */
+  organizationId?: string;
   status?: VolunteerRow['status'];
   q?: string;
   phone?: string;
@@ -46,9 +40,9 @@ const escapeLike = (value: string): string => value.replace(/[\\%_]/g, (c) => `\
 export async function listVolunteers(db: Executor, filter: VolunteerFilter): Promise<VolunteerRow[]> {
   const conditions: (SQL | undefined)[] = [];
   if (filter.communityId) conditions.push(eq(volunteers.communityId, filter.communityId));
-  if (filter.memberOf) {
+  if (filter.organizationId) {
     conditions.push(sql`exists (select 1 from ${memberships} m where m.volunteer_id = ${volunteers.id}
-      and m.organization_id = ${filter.memberOf} and m.left_at is null)`);
+      and m.organization_id = ${filter.organizationId} and m.left_at is null)`);
   }
   if (filter.status) conditions.push(eq(volunteers.status, filter.status));
   if (filter.q) {

@@ -1,20 +1,21 @@
 import type { Database, Executor } from '../../db/client.js';
 import { appSecret } from '../../db/app-secrets.js';
 import { uniqueViolation } from '../../db/errors.js';
-import { memberships } from '../../db/schema/index.js';
 import type { RequestContext } from '../../lib/context.js';
 import { conflict, FieldErrors, invalidField, notFound, ruleViolated } from '../../lib/errors.js';
 import { hashIdNumber, isFutureBirthDate, parseIdNumber } from '../../lib/id-number.js';
 import { decodeCursor, toPage, type Page } from '../../lib/pagination.js';
 import { normalizePhone } from '../../lib/phone.js';
-import { pinnedCommunity, seesCommunity } from '../../lib/scope.js';
+import { listScope, seesCommunity } from '../../lib/scope.js';
 import { isCalendarDate } from '../../lib/time.js';
 import { inTransaction } from '../../lib/transaction.js';
 import { recordAudit } from '../audit/audit-repository.js';
 import { findCommunity } from '../communities/community-repository.js';
+import { findActiveMembership } from '../memberships/membership-repository.js';
+import { enrolMember } from '../memberships/membership-service.js';
 import { findOrganization } from '../organizations/organization-repository.js';
 import {
-  countStatusChange, findVolunteer, insertVolunteer, isActiveMember, listVolunteers, nextMemberNo, scrubVolunteerAudit, updateVolunteer,
+  countStatusChange, findVolunteer, insertVolunteer, listVolunteers, nextMemberNo, scrubVolunteerAudit, updateVolunteer,
   type NewVolunteerRow, type VolunteerRow,
 } from './volunteer-repository.js';
 import type { PatchVolunteerInput, RegisterVolunteerInput, VolunteerQueryInput, VolunteerView } from './volunteer-schemas.js';
@@ -94,7 +95,7 @@ export function createVolunteerService(db: Database, piiHashKey?: string) {
     const { actor } = ctx;
     if (actor.role === 'admin') return true;
     if (actor.communityId !== row.communityId) return false;
-    if (actor.role === 'coordinator') return isActiveMember(tx, actor.organizationId!, row.id);
+    if (actor.role === 'coordinator') return (await findActiveMembership(tx, actor.organizationId!, row.id)) !== undefined;
     return actor.role === 'community_admin';
   }
 
@@ -121,8 +122,7 @@ export function createVolunteerService(db: Database, piiHashKey?: string) {
       await recordAudit(tx, ctx, { action: 'volunteer.registered', entityType: 'volunteer', entityId: row.id, communityId: row.communityId, after: auditSnapshot(row) });
       // A coordinator registers people for its own organization, so they join it at once.
       if (ctx.actor.role === 'coordinator' && ctx.actor.organizationId) {
-        const [membership] = await tx.insert(memberships).values({ communityId: row.communityId, organizationId: ctx.actor.organizationId, volunteerId: row.id }).returning();
-        await recordAudit(tx, ctx, { action: 'membership.created', entityType: 'membership', entityId: membership!.id, communityId: row.communityId, after: { organizationId: membership!.organizationId, volunteerId: row.id } });
+        await enrolMember(tx, ctx, { communityId: row.communityId, organizationId: ctx.actor.organizationId, volunteerId: row.id });
       }
       return toVolunteer(row, ctx.actor);
     }));
@@ -135,19 +135,14 @@ export function createVolunteerService(db: Database, piiHashKey?: string) {
   }
 
   async function list(ctx: RequestContext, query: VolunteerQueryInput): Promise<Page<VolunteerView>> {
-    const pinned = pinnedCommunity(ctx.actor);
-    if (pinned && query.communityId && query.communityId !== pinned) return { data: [], nextCursor: null };
-    const coordinatorOrg = ctx.actor.role === 'coordinator' ? ctx.actor.organizationId ?? undefined : undefined;
-    if (coordinatorOrg && query.organizationId && query.organizationId !== coordinatorOrg) return { data: [], nextCursor: null };
-    const communityId = pinned ?? query.communityId;
-    const memberOf = coordinatorOrg ?? query.organizationId;
+    const scope = listScope(ctx.actor, query);
+    if (!scope) return { data: [], nextCursor: null };
     const phone = query.q ? normalizePhone(query.q) : undefined;
     // Matching the last digits would let a key that sees masked phones recover the hidden ones digit by digit.
     const q = query.q?.trim();
     const phoneSuffix = q && /^\d{4,11}$/.test(q) && wholePhoneEverywhere(ctx.actor) ? q : undefined;
     const rows = await listVolunteers(db, {
-      ...(communityId ? { communityId } : {}),
-      ...(memberOf ? { memberOf } : {}),
+      ...scope,
       ...(query.status ? { status: query.status } : {}),
       ...(query.q ? { q: query.q } : {}),
       ...(phone ? { phone } : {}),
@@ -197,5 +192,3 @@ export function createVolunteerService(db: Database, piiHashKey?: string) {
 
   return { register, get, list, patch, erase, sees };
 }
-
-export type VolunteerService = ReturnType<typeof createVolunteerService>;

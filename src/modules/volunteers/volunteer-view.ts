@@ -4,7 +4,7 @@ import type { VolunteerRow } from './volunteer-repository.js';
 import type { VolunteerView } from './volunteer-schemas.js';
 
 /** Phones are whole only for admins and the volunteer's own community admins. */
-export function seesWholePhone(actor: Actor, communityId: string): boolean {
+function seesWholePhone(actor: Actor, communityId: string): boolean {
   return actor.role === 'admin' || (actor.role === 'community_admin' && actor.communityId === communityId);
 }
 
