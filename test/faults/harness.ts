@@ -270,6 +270,40 @@ export class Client {
   }
 }
 
+/**
+ * The throwaway cluster, the service on it, a client and any lock-holding connections of one
+ * fault test, torn down after it whatever happened (call in a describe block).
+ */
+export function useFaultRig() {
+  let cluster: Cluster | undefined;
+  let server: ServerProcess | undefined;
+  let client: Client | undefined;
+  const lockers: pg.Client[] = [];
+  afterAll(async () => {
+    client?.close();
+    for (const locker of lockers) await locker.end().catch(() => undefined);
+    await server?.kill();
+    await cluster?.destroy();
+  });
+  return {
+    async start(env: Record<string, string>): Promise<{ cluster: Cluster; server: ServerProcess; client: Client }> {
+      cluster = await createCluster();
+      server = await startServer(cluster.url, env);
+      client = new Client(server.port);
+      return { cluster, server, client };
+    },
+    /** A connection holding `lockSql` in an open transaction; end it with commit or rollback. */
+    async holdLock(lockSql: string): Promise<pg.Client> {
+      const locker = new pg.Client({ connectionString: cluster!.url });
+      lockers.push(locker);
+      await locker.connect();
+      await locker.query('begin');
+      await locker.query(lockSql);
+      return locker;
+    },
+  };
+}
+
 export function isProblem(res: Outcome, status: number): boolean {
   if (res.kind !== 'response' || res.status !== status) return false;
   if (!/^application\/problem\+json/.test(String(res.headers['content-type']))) return false;

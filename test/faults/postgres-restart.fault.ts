@@ -9,8 +9,8 @@
  * recovery on start, the default auth cache).
  */
 import {
-  acknowledged, checkLedger, Client, createCluster, describeOutcome, isRetryable503, monitorHealth, postEntry, seed, sleep,
-  startServer, storedByTag, tally, waitFor, writeLoad, type Cluster, type ServerProcess, type WriteRecord,
+  acknowledged, checkLedger, describeOutcome, isRetryable503, monitorHealth, postEntry, seed, sleep,
+  storedByTag, tally, useFaultRig, waitFor, writeLoad, type WriteRecord,
 } from './harness.js';
 
 const WRITERS = 4;
@@ -22,22 +22,12 @@ describe.each([
   { mode: 'fast' as const, authCacheTtlMs: '0' },
   { mode: 'immediate' as const, authCacheTtlMs: '5000' },
 ])('PostgreSQL stopped ($mode) and restarted during a write load', ({ mode, authCacheTtlMs }) => {
-  let cluster: Cluster | undefined;
-  let server: ServerProcess | undefined;
-  let client: Client | undefined;
-
-  afterAll(async () => {
-    client?.close();
-    await server?.kill();
-    await cluster?.destroy();
-  });
+  const rig = useFaultRig();
 
   test('answers 503 with Retry-After while it is down, recovers by itself, and loses or duplicates no acknowledged write', async () => {
     const began = Date.now();
     const run = `restart-${mode}-${began}`;
-    cluster = await createCluster();
-    server = await startServer(cluster.url, { RATE_LIMIT_PER_MINUTE: '1000000', AUTH_CACHE_TTL_MS: authCacheTtlMs });
-    client = new Client(server.port);
+    const { cluster, server, client } = await rig.start({ RATE_LIMIT_PER_MINUTE: '1000000', AUTH_CACHE_TTL_MS: authCacheTtlMs });
     const fixture = await seed(client, run);
 
     const monitor = monitorHealth(server.port);
@@ -92,7 +82,7 @@ describe.each([
 
     // A key is held only by a live transaction (an advisory lock that dies with its connection),
     // so a 409 can only mean a request still running; a client honouring Retry-After gets through.
-    if (stuckClaims.length > 0) await new Promise((resolve) => setTimeout(resolve, 3_000));
+    if (stuckClaims.length > 0) await sleep(3_000);
     const lateRetries: WriteRecord[] = [];
     for (const original of stuckClaims) {
       const startedAt = Date.now();

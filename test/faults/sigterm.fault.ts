@@ -7,33 +7,20 @@
  * holds `LOCK TABLE service_entries IN SHARE MODE` (reads pass, inserts wait): every writer ends
  * up blocked inside its insert, SIGTERM is sent, and the lock is released a moment later.
  */
-import pg from 'pg';
 import {
-  acknowledged, checkLedger, Client, createCluster, describeOutcome, postEntry, seed, sleep, startServer, storedByTag, tally,
-  waitFor, within, writeLoad, writeSpec, type Cluster, type Outcome, type ServerProcess, type WriteRecord,
+  acknowledged, checkLedger, Client, describeOutcome, postEntry, seed, sleep, storedByTag, tally, useFaultRig,
+  waitFor, within, writeLoad, writeSpec, type Outcome, type WriteRecord,
 } from './harness.js';
 
 const WRITERS = 4;
 
 describe('SIGTERM during a write load', () => {
-  let cluster: Cluster | undefined;
-  let server: ServerProcess | undefined;
-  let client: Client | undefined;
-  let locker: pg.Client | undefined;
-
-  afterAll(async () => {
-    client?.close();
-    await locker?.end().catch(() => undefined);
-    await server?.kill();
-    await cluster?.destroy();
-  });
+  const rig = useFaultRig();
 
   test('finishes in-flight writes, refuses new ones, exits 0 and keeps every acknowledged write once', async () => {
     const began = Date.now();
     const run = `sigterm-${began}`;
-    cluster = await createCluster();
-    server = await startServer(cluster.url, { RATE_LIMIT_PER_MINUTE: '1000000' });
-    client = new Client(server.port);
+    const { cluster, server, client } = await rig.start({ RATE_LIMIT_PER_MINUTE: '1000000' });
     const fixture = await seed(client, run);
 
     let sigtermAt = Number.POSITIVE_INFINITY;
@@ -47,12 +34,9 @@ describe('SIGTERM during a write load', () => {
     await waitFor('20 acknowledged writes', async () => (load.records.filter(acknowledged).length >= 20 ? true : undefined), 30_000);
 
     // Block the inserts, so that every writer's current request stays in flight.
-    locker = new pg.Client({ connectionString: cluster.url });
-    await locker.connect();
-    await locker.query('begin');
-    await locker.query('lock table service_entries in share mode');
+    const locker = await rig.holdLock('lock table service_entries in share mode');
     const blocked = await waitFor(`${WRITERS} writes blocked on the lock`, async () => {
-      const { rows } = await locker!.query<{ n: number }>(
+      const { rows } = await locker.query<{ n: number }>(
         "select count(*)::int as n from pg_stat_activity where application_name = 'volunteer-hours' and wait_event_type = 'Lock'");
       return rows[0]!.n >= WRITERS ? rows[0]!.n : undefined;
     }, 20_000);

@@ -5,10 +5,9 @@
  * seconds instead of hanging; a write caught the same way records nothing, and its retry with the
  * same Idempotency-Key after the lock is gone records it exactly once.
  */
-import pg from 'pg';
 import {
-  acknowledged, checkLedger, Client, createCluster, describeOutcome, isProblem, postEntry, seed, startServer, storedByTag,
-  writeSpec, type Cluster, type Outcome, type ServerProcess, type WriteRecord,
+  acknowledged, checkLedger, describeOutcome, isProblem, postEntry, seed, sleep, storedByTag, useFaultRig,
+  writeSpec, type Outcome, type WriteRecord,
 } from './harness.js';
 
 const STATEMENT_TIMEOUT_MS = 500;
@@ -20,32 +19,17 @@ const isTimeoutProblem = (res: Outcome): boolean => (isProblem(res, 503) || isPr
   && res.kind === 'response' && /^\d+$/.test(String(res.headers['retry-after'] ?? ''));
 
 describe('a query past statement_timeout', () => {
-  let cluster: Cluster | undefined;
-  let server: ServerProcess | undefined;
-  let client: Client | undefined;
-  let locker: pg.Client | undefined;
-
-  afterAll(async () => {
-    client?.close();
-    await locker?.end().catch(() => undefined);
-    await server?.kill();
-    await cluster?.destroy();
-  });
+  const rig = useFaultRig();
 
   test('answers 503 problem+json with Retry-After instead of hanging, and recovers when the lock goes', async () => {
     const began = Date.now();
     const run = `timeout-${began}`;
-    cluster = await createCluster();
-    server = await startServer(cluster.url, { DB_STATEMENT_TIMEOUT_MS: String(STATEMENT_TIMEOUT_MS) });
-    client = new Client(server.port);
+    const { cluster, server, client } = await rig.start({ DB_STATEMENT_TIMEOUT_MS: String(STATEMENT_TIMEOUT_MS) });
     const fixture = await seed(client, run);
     const path = `/v1/communities/${fixture.communityId}`;
     await client.ok('GET', path, 200);
 
-    locker = new pg.Client({ connectionString: cluster.url });
-    await locker.connect();
-    await locker.query('begin');
-    await locker.query('lock table communities in access exclusive mode');
+    const locker = await rig.holdLock('lock table communities in access exclusive mode');
     const locked = Date.now();
 
     const timed = async (send: () => Promise<Outcome>): Promise<{ outcome: Outcome; ms: number }> => {
@@ -57,16 +41,16 @@ describe('a query past statement_timeout', () => {
     // and readiness, which does not touch it.
     const spec = writeSpec(fixture, run, 1);
     const [read, write, ready] = await Promise.all([
-      timed(() => client!.request('GET', path, { timeoutMs: 10_000 })),
-      timed(() => postEntry(client!, spec, 10_000)),
-      timed(() => client!.request('GET', '/health/ready', { key: null, timeoutMs: 10_000 })),
+      timed(() => client.request('GET', path, { timeoutMs: 10_000 })),
+      timed(() => postEntry(client, spec, 10_000)),
+      timed(() => client.request('GET', '/health/ready', { key: null, timeoutMs: 10_000 })),
     ]);
     const answeredWhileLocked = Date.now() - locked;
     // Hold the lock its full ~3 s, then release it.
-    if (answeredWhileLocked < HOLD_LOCK_MS) await new Promise((resolve) => setTimeout(resolve, HOLD_LOCK_MS - answeredWhileLocked));
+    if (answeredWhileLocked < HOLD_LOCK_MS) await sleep(HOLD_LOCK_MS - answeredWhileLocked);
     await locker.query('rollback');
 
-    const after = await timed(() => client!.request('GET', path, { timeoutMs: 10_000 }));
+    const after = await timed(() => client.request('GET', path, { timeoutMs: 10_000 }));
     const retry = await postEntry(client, spec);
     const replay = await postEntry(client, spec);
     const records: WriteRecord[] = [write, { outcome: retry }, { outcome: replay }].map(({ outcome }) => ({ spec, startedAt: 0, endedAt: 0, outcome }));
