@@ -22,10 +22,22 @@ export async function createOrganization(app: FastifyInstance, key: string, comm
   return res.json();
 }
 
-export async function createKey(app: FastifyInstance, adminKey: string, body: Record<string, unknown>): Promise<string> {
+/** An API key and its id (the id is what provenance fields carry). */
+export async function createKeyWithId(app: FastifyInstance, adminKey: string, body: Record<string, unknown>): Promise<{ id: string; secret: string }> {
   const res = await call(app, adminKey, 'POST', '/v1/api-keys', { name: `key-${unique()}`, ...body });
   if (res.statusCode !== 201) throw new Error(`createKey: ${res.statusCode} ${res.body}`);
-  return res.json().secret as string;
+  return { id: res.json().id, secret: res.json().secret };
+}
+
+export async function createKey(app: FastifyInstance, adminKey: string, body: Record<string, unknown>): Promise<string> {
+  return (await createKeyWithId(app, adminKey, body)).secret;
+}
+
+/** The audit events of one entity, as the admin lists them. */
+export async function auditEventsOf(app: FastifyInstance, adminKey: string, entityId: string): Promise<Array<Record<string, any>>> {
+  const res = await call(app, adminKey, 'GET', `/v1/audit-events?entityId=${entityId}`);
+  expect(res.statusCode).toBe(200);
+  return res.json().data;
 }
 
 /** A community with one organization and a key of every role scoped to it. */

@@ -18,7 +18,15 @@ export function expectProblem(res: Response, status: number, code: string): Reco
   return body;
 }
 
-/** The sorted `field` of every entry of a problem's `errors`. */
+/** The sorted `field` of every entry of a problem's `errors` (none when it has no list). */
 export function problemFields(res: Response): string[] {
-  return (res.json().errors as { field: string }[]).map((e) => e.field).sort();
+  return ((res.json().errors ?? []) as { field: string }[]).map((e) => e.field).sort();
+}
+
+const USUAL_CODES: Record<number, string> = { 400: 'invalid_parameter', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 422: 'validation_failed' };
+
+/** An RFC 9457 answer with the usual code for its status, naming `field` among its errors when given. */
+export function expectProblemNaming(res: Response, status: number, field?: string, code = USUAL_CODES[status]!): void {
+  const body = expectProblem(res, status, code);
+  if (field) expect(body.errors.map((e: { field: string }) => e.field)).toContain(field);
 }

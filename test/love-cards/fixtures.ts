@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { expectProblem as expectSharedProblem } from '../helpers/problems.js';
 import { call, type Response } from '../helpers/test-app.js';
 
 /** The id of one of the community's service categories, by code. */
@@ -16,19 +15,9 @@ export async function claim(app: FastifyInstance, key: string, body: Record<stri
   return res.json();
 }
 
-export async function auditOf(app: FastifyInstance, adminKey: string, entityId: string): Promise<Array<Record<string, any>>> {
-  const res = await call(app, adminKey, 'GET', `/v1/audit-events?entityId=${entityId}`);
-  expect(res.statusCode).toBe(200);
-  return res.json().data;
-}
+export { auditEventsOf as auditOf } from '../helpers/factories.js';
 
-const CODES: Record<number, string> = { 400: 'invalid_parameter', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 422: 'validation_failed' };
-
-/** An RFC 9457 answer with the usual code for its status, naming `field` among its errors when given. */
-export function expectProblem(res: Response, status: number, field?: string, code = CODES[status]!): void {
-  const body = expectSharedProblem(res, status, code);
-  if (field) expect(body.errors.map((e: { field: string }) => e.field)).toContain(field);
-}
+export { expectProblemNaming as expectProblem } from '../helpers/problems.js';
 
 export const ids = (res: Response): string[] => res.json().data.map((c: { id: string }) => c.id);
 

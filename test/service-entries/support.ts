@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { queryRows } from '../../src/db/raw.js';
@@ -80,12 +79,5 @@ export function countedByDay(entries: readonly Entry[]): Map<string, number> {
   return sums;
 }
 
-/** An API key and its id (the id is what provenance fields carry). */
-export async function createKeyWithId(app: FastifyInstance, adminKey: string, body: Record<string, unknown>): Promise<{ id: string; secret: string }> {
-  const res = await call(app, adminKey, 'POST', '/v1/api-keys', { name: `key-${randomBytes(4).toString('hex')}`, ...body });
-  if (res.statusCode !== 201) throw new Error(`createKey: ${res.statusCode} ${res.body}`);
-  return { id: res.json().id, secret: res.json().secret };
-}
-
-/** The `field` of every error of a problem, sorted. */
-export const fieldsOf = (res: Response): string[] => ((res.json().errors ?? []) as { field: string }[]).map((e) => e.field).sort();
+export { createKeyWithId } from '../helpers/factories.js';
+export { problemFields as fieldsOf } from '../helpers/problems.js';
