@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/client.js';
+import { queryRows } from '../src/db/raw.js';
 import { issueKey } from '../src/modules/api-keys/api-key-service.js';
 import { cliLogger } from '../src/scripts/cli.js';
 import { startProcess } from './processes.js';
@@ -27,11 +28,10 @@ const rssMb = (): number => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/
 
 try {
   const { secret } = await issueKey(app.db, { name: 'bench reporter', role: 'reporter' });
-  const rows = (await app.db.execute(sql`
+  const [community] = await queryRows<{ id: string; entries: number }>(app.db, sql`
     select c.id, (select count(*) from service_entries e where e.community_id = c.id and e.status = 'approved')::int as entries
-    from communities c where c.region_code like '6103%' order by c.id limit 1`)) as unknown as { rows: Array<{ id: string; entries: number }> };
-  const [{ count }] = ((await app.db.execute(sql`select count(*)::bigint as count from service_entries where status = 'approved'`)) as unknown as { rows: [{ count: number }] }).rows;
-  const community = rows.rows[0];
+    from communities c where c.region_code like '6103%' order by c.id limit 1`);
+  const [{ count }] = await queryRows<{ count: number }>(app.db, sql`select count(*)::bigint as count from service_entries where status = 'approved'`) as [{ count: number }];
   if (!community) throw new Error('no seeded communities with regionCode 6103: run npm run seed:bulk first');
 
   // The last twelve whole months.

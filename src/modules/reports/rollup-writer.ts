@@ -17,10 +17,11 @@ export const monthOf = (servedOn: string): string => `${servedOn.slice(0, 7)}-01
 /**
  * Keeps the report rollups equal to the ledger: +1 when entries become approved, -1 when approved
  * entries are voided (after their status changed). Runs inside the transaction of that change.
+ * `members` (volunteer id → member number) spares the lookup when the caller has read them.
  */
-export async function applyToRollups(db: Executor, entries: readonly CountedEntry[], sign: 1 | -1): Promise<void> {
+export async function applyToRollups(db: Executor, entries: readonly CountedEntry[], sign: 1 | -1, members?: ReadonlyMap<string, number>): Promise<void> {
   if (entries.length === 0) return;
-  const members = await memberNumbers(db, entries);
+  members ??= await memberNumbers(db, entries);
   const bit = (volunteerId: string) => members.get(volunteerId)!;
   // Each entry counts in its community's cell and its organization's cell of the month.
   const changes: CellChange[] = entries.flatMap((e) => {

@@ -96,7 +96,8 @@ export async function recordEntries(db: Database, ctx: RequestContext, drafts: r
       throwIfAny(errors, 'Entries break the ledger\'s rules');
 
       const rows = await insertEntries(tx, ctx, entries);
-      await applyToRollups(tx, rows.filter((r) => r.status === 'approved'), 1);
+      const memberNumbers = new Map([...refs.volunteers.values()].map((v) => [v.id, v.memberNo]));
+      await applyToRollups(tx, rows.filter((r) => r.status === 'approved'), 1, memberNumbers);
       if (options.key) await options.key.store(tx, rows);
       return rows;
     });

@@ -3,7 +3,7 @@ import type { Executor } from '../../db/client.js';
 import { array, queryRows } from '../../db/raw.js';
 import { addWithinCap, dayKey, type DayClaim } from './day-minutes.js';
 
-export interface VolunteerRef { id: string; communityId: string; status: string }
+export interface VolunteerRef { id: string; communityId: string; status: string; memberNo: number }
 export interface OrganizationRef { id: string; communityId: string; archived: boolean; approvalPolicy: 'manual' | 'auto'; timezone: string }
 export interface CategoryRef { id: string; communityId: string }
 
@@ -38,7 +38,7 @@ export async function loadReferences(
   const [row] = await queryRows<Row>(db, sql`
     ${days ? sql`with added as (${addWithinCap(days)})` : sql``}
     select
-      (select json_agg(json_build_object('id', id, 'communityId', community_id, 'status', status))
+      (select json_agg(json_build_object('id', id, 'communityId', community_id, 'status', status, 'memberNo', member_no))
          from volunteers where id = any(${volunteerIds}::uuid[])) as volunteers,
       (select json_agg(json_build_object('id', o.id, 'communityId', o.community_id, 'archived', o.archived_at is not null,
            'approvalPolicy', o.approval_policy, 'timezone', c.timezone))
