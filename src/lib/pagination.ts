@@ -1,6 +1,7 @@
 import { Type, type Static, type TSchema } from 'typebox';
 import { AppError } from './errors.js';
 import { isUuid } from './ids.js';
+import { Nullable } from './schema-types.js';
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 500;
@@ -14,7 +15,7 @@ export const PageQuery = {
 export const pageOf = <T extends TSchema>(item: T) =>
   Type.Object({
     data: Type.Array(item, { maxItems: MAX_LIMIT }),
-    nextCursor: Type.Union([Type.String({ maxLength: 100 }), Type.Null()], { description: 'Pass as `cursor` for the next page; null on the last page' }),
+    nextCursor: Nullable(Type.String({ maxLength: 100, description: 'Pass as `cursor` for the next page; null on the last page' })),
   });
 
 export interface Page<T> {

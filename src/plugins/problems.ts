@@ -18,14 +18,15 @@ export function fieldPath(pointer: string, extra?: unknown): string {
   return parts.reduce((acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), '');
 }
 
-const TYPE_MESSAGE = /^must be (\w+)$/;
+// Ajv says `must be integer` for one type and `must be integer,null` for a type list.
+const TYPE_MESSAGE = /^must be ([\w,]+)$/;
 
 /**
  * One message per field: Ajv reports each failed keyword, and each branch of a union such as
  * "integer or null", separately; clients want `population: must be integer or null` once.
  */
 function describe(messages: string[]): string {
-  const types = messages.map((m) => TYPE_MESSAGE.exec(m)?.[1]).filter((t): t is string => t !== undefined);
+  const types = messages.flatMap((m) => TYPE_MESSAGE.exec(m)?.[1]?.split(',') ?? []);
   const rest = messages.filter((m) => !TYPE_MESSAGE.test(m));
   if (rest.length === 0) return types.length > 0 ? `must be ${types.join(' or ')}` : 'is invalid';
   return types.length > 0 ? `${rest.join('; ')}; or else be ${types.join(' or ')}` : rest.join('; ');

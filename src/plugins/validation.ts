@@ -6,7 +6,8 @@ import fp from 'fastify-plugin';
 // ajv-formats ships CommonJS with a default export; under ESM interop it arrives one level deep.
 const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
 
-const shared: Options = { allErrors: true, removeAdditional: false, useDefaults: true, strict: 'log' };
+// allowUnionTypes: nullable fields are type lists (see Nullable), which strict mode would otherwise log about.
+const shared: Options = { allErrors: true, removeAdditional: false, useDefaults: true, strict: 'log', allowUnionTypes: true };
 
 /**
  * JSON Pointer of the first value, depth first, that `matches`. Walks with its own stack rather

@@ -1,18 +1,18 @@
 import { Type, type Static } from 'typebox';
 import { PageQuery, pageOf } from '../../lib/pagination.js';
-import { Uuid, Instant } from '../../lib/schema-types.js';
+import { Instant, Nullable, Uuid } from '../../lib/schema-types.js';
 import type { AuditRow } from './audit-repository.js';
 
 export const AuditEvent = Type.Object({
   id: Uuid,
-  communityId: Type.Union([Uuid, Type.Null()]),
-  actorKeyId: Type.Union([Uuid, Type.Null()]),
+  communityId: Nullable(Uuid),
+  actorKeyId: Nullable(Uuid),
   action: Type.String({ maxLength: 100, examples: ['community.created'] }),
   entityType: Type.String({ maxLength: 100, examples: ['community'] }),
   entityId: Uuid,
   before: Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()]),
   after: Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()]),
-  requestId: Type.Union([Type.String({ maxLength: 128 }), Type.Null()]),
+  requestId: Nullable(Type.String({ maxLength: 128 })),
   createdAt: Instant,
 }, { title: 'AuditEvent' });
 
