@@ -22,6 +22,19 @@ describe('POST /v1/service-entries › recording', () => {
     expect(got.json()).toEqual(entry);
   });
 
+  test('answers the entry exactly as stored: uppercase UUIDs, times with an offset, arriving approved', async () => {
+    const l = await createLedgerTenant(t.app, t.adminKey, { approvalPolicy: 'auto' });
+    const servedOn = daysAgo(2);
+    const body = entryBody(l, { servedOn, minutes: 45, startedAt: at(servedOn, '09:15'), endedAt: at(servedOn, '10:00'), activityId: '0192F0C4-5A6E-7D3B-9C1A-2B3C4D5E6F79' });
+    const upper = Object.fromEntries(Object.entries(body).map(([k, v]) => [k, k.endsWith('Id') ? String(v).toUpperCase() : v]));
+    const res = await record(t.app, l.coordinatorKey, upper);
+    expect(res.statusCode).toBe(201);
+    const entry = res.json();
+    expect(entry).toMatchObject({ volunteerId: l.volunteer.id, organizationId: l.organization.id, activityId: '0192f0c4-5a6e-7d3b-9c1a-2b3c4d5e6f79', status: 'approved' });
+    const got = await call(t.app, l.coordinatorKey, 'GET', `${ENTRIES}/${entry.id}`);
+    expect(JSON.stringify(entry)).toBe(JSON.stringify(got.json()));
+  });
+
   test('activityId, location and description are optional and stored as null', async () => {
     const l = await createLedgerTenant(t.app, t.adminKey);
     const res = await record(t.app, l.coordinatorKey, entryBody(l));
