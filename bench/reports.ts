@@ -6,6 +6,7 @@ import { openDatabase } from '../src/db/client.js';
 import { queryRows } from '../src/db/raw.js';
 import { issueKey } from '../src/modules/api-keys/api-key-service.js';
 import { cliLogger } from '../src/scripts/cli.js';
+import { serviceNodeOptions } from './node-options.js';
 import { startProcess } from './processes.js';
 import { ms, percentile, timeRepeatedly } from './stats.js';
 import { setUpTenant } from './tenant.js';
@@ -22,7 +23,7 @@ const config = loadConfig({ ...process.env, LOG_LEVEL: 'warn' });
 const handle = await openDatabase(config, cliLogger());
 const app = { db: handle.db };
 execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
-const service = await startProcess('dist/server.js', { LOG_LEVEL: 'warn', DB_STATEMENT_TIMEOUT_MS: '120000', RATE_LIMIT_REPORTS_PER_MINUTE: '1000000', RATE_LIMIT_PER_MINUTE: '1000000', NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? '' }, '/health/ready');
+const service = await startProcess('dist/server.js', { LOG_LEVEL: 'warn', DB_STATEMENT_TIMEOUT_MS: '120000', RATE_LIMIT_REPORTS_PER_MINUTE: '1000000', RATE_LIMIT_PER_MINUTE: '1000000', NODE_OPTIONS: serviceNodeOptions() }, '/health/ready');
 const base = service.base;
 const rssMb = (): number => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${service.child.pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
 

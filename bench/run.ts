@@ -6,6 +6,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { median } from './stats.js';
 import { peakRssMb, startProcess, type Started } from './processes.js';
+import { serviceNodeOptions } from './node-options.js';
 import { setUpTenant, type Tenant } from './tenant.js';
 import { writeLatencies } from './writes.js';
 
@@ -18,7 +19,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = 32;
 const ADMIN = `vh_bench_admin_${'x'.repeat(24)}`;
-const NODE_OPTIONS_FOR_SERVICE = process.env.BENCH_NODE_OPTIONS ?? '';
+const NODE_OPTIONS_FOR_SERVICE = serviceNodeOptions();
 if (!process.env.DATABASE_URL) throw new Error('npm run bench needs DATABASE_URL (a PostgreSQL server)');
 
 interface Load { rps: number; p50: number; p99: number; errors: number }
@@ -54,7 +55,7 @@ async function main(): Promise<void> {
   execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
   // Budgets far above the load: the limiter still runs on every request, it just never says no.
   const limits = { RATE_LIMIT_PER_MINUTE: '1000000', RATE_LIMIT_REPORTS_PER_MINUTE: '1000000', RATE_LIMIT_BATCH_PER_MINUTE: '1000000' };
-  // BENCH_NODE_OPTIONS (e.g. --max-old-space-size=128) reaches the service only, to compare V8 heap settings.
+  // The service runs with the V8 flags it ships with; BENCH_NODE_OPTIONS replaces them (service only) to compare.
   const service: Started = await startProcess('dist/server.js', { BOOTSTRAP_ADMIN_KEY: ADMIN, LOG_LEVEL: 'warn', AUTH_CACHE_TTL_MS: '5000', NODE_OPTIONS: NODE_OPTIONS_FOR_SERVICE, ...limits }, '/health/ready', 0);
   const floor: Started = await startProcess('bench/floor-server.ts', {}, '/entries', 0);
   const out: Record<string, unknown> = {};
@@ -114,7 +115,7 @@ async function embeddedStartups(): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < RUNS; i += 1) {
     const dir = mkdtempSync(join(tmpdir(), 'vh-bench-embedded-'));
-    const started = await startProcess('dist/server.js', { DATABASE_URL: '', DATA_DIR: dir, BOOTSTRAP_ADMIN_KEY: ADMIN, LOG_LEVEL: 'warn' }, '/health/ready', 0);
+    const started = await startProcess('dist/server.js', { DATABASE_URL: '', DATA_DIR: dir, BOOTSTRAP_ADMIN_KEY: ADMIN, LOG_LEVEL: 'warn', NODE_OPTIONS: NODE_OPTIONS_FOR_SERVICE }, '/health/ready', 0);
     times.push(started.readyMs);
     await started.stop();
     rmSync(dir, { recursive: true, force: true });

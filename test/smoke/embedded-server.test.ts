@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +32,15 @@ async function waitForReady(base: string, child: ChildProcess): Promise<void> {
   throw new Error('server did not become ready in 90 s');
 }
 
+/** The V8 flags the service ships with: `npm start` passes them, the Dockerfile sets them as NODE_OPTIONS. */
+const shippedNodeOptions = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { config: { nodeOptions: string } }).config.nodeOptions;
+
+test('the Dockerfile runs the service with the V8 flags npm start uses', () => {
+  const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+  expect(dockerfile).toContain(`ENV NODE_OPTIONS="${shippedNodeOptions}"`);
+  expect(shippedNodeOptions).toMatch(/--max-old-space-size=\d+/);
+});
+
 describe('npm start without DATABASE_URL (embedded PostgreSQL)', () => {
   let child: ChildProcess;
   let dataDir: string;
@@ -47,7 +56,8 @@ describe('npm start without DATABASE_URL (embedded PostgreSQL)', () => {
     const port = await freePort();
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, BOOTSTRAP_ADMIN_KEY: ADMIN_KEY, LOG_LEVEL: 'warn' };
     delete env.DATABASE_URL;
-    child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // As `npm start` runs it: with the shipped heap budget, which embedded PostgreSQL must fit in too.
+    child = spawn(process.execPath, [...shippedNodeOptions.split(' '), '--import', 'tsx', 'src/server.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.on('data', (d) => { output += String(d); });
     child.stderr?.on('data', (d) => { output += String(d); });
     const base = `http://127.0.0.1:${port}`;
