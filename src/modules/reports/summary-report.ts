@@ -28,22 +28,26 @@ export async function summaryReport(db: Executor, scope: ReportScope): Promise<S
   const { totals } = await hoursReport(db, scope, []);
   // Narrowed to one organization (always, for its coordinator), "registered" means its current
   // members; otherwise the communities' maintained counters, not a count over every volunteer.
+  // One scan gives both the count and its part in communities of known population.
   const registered = scope.organizationId
-    ? (population: boolean) => sql`(select count(*) from volunteers v join communities c on c.id = v.community_id
-        where v.community_id = any(${ids}::uuid[]) and v.status <> 'withdrawn' ${population ? sql`and c.population is not null` : sql``}
+    ? sql`select count(*) as registered, count(*) filter (where c.population is not null) as with_population
+        from volunteers v join communities c on c.id = v.community_id
+        where v.community_id = any(${ids}::uuid[]) and v.status <> 'withdrawn'
           and exists (select 1 from memberships m where m.community_id = v.community_id and m.volunteer_id = v.id
-            and m.organization_id = ${scope.organizationId}::uuid and m.left_at is null))`
-    : (population: boolean) => sql`(select coalesce(sum(registered_volunteers), 0) from communities
-        where id = any(${ids}::uuid[]) ${population ? sql`and population is not null` : sql``})`;
+            and m.organization_id = ${scope.organizationId}::uuid and m.left_at is null)`
+    : sql`select coalesce(sum(registered_volunteers), 0) as registered,
+          coalesce(sum(registered_volunteers) filter (where population is not null), 0) as with_population
+        from communities where id = any(${ids}::uuid[])`;
   const [counts] = await queryRows<{ registered: number; registeredWithPopulation: number; organizations: number; loveCards: number }>(db, sql`
     select
-      ${registered(false)}::int as registered,
-      ${registered(true)}::int as "registeredWithPopulation",
+      r.registered::int as registered,
+      r.with_population::int as "registeredWithPopulation",
       (select count(*) from organizations where community_id = any(${ids}::uuid[]) and archived_at is null
         ${scope.organizationId ? sql`and id = ${scope.organizationId}::uuid` : sql``})::int as organizations,
       (select count(*) from love_cards where community_id = any(${ids}::uuid[]) and status = 'active'
         ${scope.organizationId ? sql`and organization_id = ${scope.organizationId}::uuid` : sql``}
-        ${scope.categoryId ? sql`and category_id = ${scope.categoryId}::uuid` : sql``})::int as "loveCards"`);
+        ${scope.categoryId ? sql`and category_id = ${scope.categoryId}::uuid` : sql``})::int as "loveCards"
+    from (${registered}) r`);
   const agreements = await activeAgreements(db, scope);
   const population = scope.communities.reduce((sum, c) => sum + (c.population ?? 0), 0);
   const anyPopulation = scope.communities.some((c) => c.population !== null && c.population > 0);
