@@ -16,22 +16,20 @@ export interface PartyMemberRow extends Figures {
  */
 export async function partyMembersReport(db: Executor, scope: ReportScope): Promise<{ rows: PartyMemberRow[]; totals: Figures }> {
   if (scope.communityIds.length === 0) return { rows: [], totals: figures(0, 0, 0) };
-  const counted = sql`from service_entries e join volunteers v on v.id = e.volunteer_id
-    where v.in_service_party_member and ${approvedEntries(scope, 'e')}`;
   const rows = await queryRows<{ workplaceOrganizationId: string | null; workplaceOrganizationName: string | null; minutes: number; entries: number; volunteers: number }>(db, sql`
     select v.workplace_organization_id as "workplaceOrganizationId", o.name as "workplaceOrganizationName",
       sum(e.minutes)::bigint as minutes, count(*)::int as entries, count(distinct e.volunteer_id)::int as volunteers
     from service_entries e join volunteers v on v.id = e.volunteer_id left join organizations o on o.id = v.workplace_organization_id
     where v.in_service_party_member and ${approvedEntries(scope, 'e')}
     group by v.workplace_organization_id, o.name order by o.name nulls last`);
-  const [total] = await queryRows<{ minutes: number; entries: number; volunteers: number }>(db, sql`
-    select coalesce(sum(e.minutes), 0)::bigint as minutes, count(*)::int as entries, count(distinct e.volunteer_id)::int as volunteers ${counted}`);
+  // A volunteer has one workplace, so the rows split the volunteers: their sums are the totals, distinct count included.
+  const sum = (pick: (r: typeof rows[number]) => number) => rows.reduce((total, r) => total + Number(pick(r)), 0);
   return {
     rows: rows.map((r) => ({
       workplaceOrganizationId: r.workplaceOrganizationId,
       workplaceOrganizationName: r.workplaceOrganizationName,
       ...figures(Number(r.minutes), Number(r.entries), Number(r.volunteers)),
     })),
-    totals: figures(Number(total!.minutes), Number(total!.entries), Number(total!.volunteers)),
+    totals: figures(sum((r) => r.minutes), sum((r) => r.entries), sum((r) => r.volunteers)),
   };
 }
