@@ -35,7 +35,7 @@ export function createVolunteerService(db: Database, piiHashKey?: string) {
   const idHashKey = (): Promise<string> => (hashKey ??= appSecret(db, 'id_number_hash_key', piiHashKey));
 
   /** Validates and normalises phone, ID number, birth date and workplace into row columns, reporting every bad field. */
-  async function personalColumns(communityId: string, input: PersonalInput, current?: VolunteerRow): Promise<Partial<NewVolunteerRow>> {
+  async function personalColumns(communityId: string, input: PersonalInput, current?: VolunteerRow, tx: Executor = db): Promise<Partial<NewVolunteerRow>> {
     const errors = new FieldErrors();
     const columns: Partial<NewVolunteerRow> = {};
     if (input.phone !== undefined) {
@@ -70,7 +70,7 @@ export function createVolunteerService(db: Database, piiHashKey?: string) {
       columns.idNumberLast4 = null;
     }
     if (input.workplaceOrganizationId) {
-      const workplace = await findOrganization(db, input.workplaceOrganizationId);
+      const workplace = await findOrganization(tx, input.workplaceOrganizationId);
       if (!workplace || workplace.communityId !== communityId) errors.add('workplaceOrganizationId', 'does not name an organization of the volunteer\'s community');
       else columns.workplaceOrganizationId = workplace.id;
     } else if (input.workplaceOrganizationId === null) columns.workplaceOrganizationId = null;
@@ -155,17 +155,16 @@ export function createVolunteerService(db: Database, piiHashKey?: string) {
   }
 
   async function patch(ctx: RequestContext, id: string, input: PatchVolunteerInput): Promise<VolunteerView> {
-    const current = await findVolunteer(db, id);
-    if (!(await sees(ctx, current))) throw notFound('Volunteer');
-    const personal = await personalColumns(current!.communityId, input, current);
+    // One locked read: the checks (ID number against birth date, workplace) see the row the update changes.
     return guardDuplicates(() => inTransaction(db, async (tx) => {
       const before = await findVolunteer(tx, id, { forUpdate: true });
-      if (!before) throw notFound('Volunteer');
-      if (before.erasedAt) throw conflict('An erased volunteer cannot be changed');
+      if (!(await sees(ctx, before, tx))) throw notFound('Volunteer');
+      const personal = await personalColumns(before!.communityId, input, before, tx);
+      if (before!.erasedAt) throw conflict('An erased volunteer cannot be changed');
       const { phone: _phone, idNumber: _idNumber, birthDate: _birthDate, workplaceOrganizationId: _workplace, ...plain } = input;
       const after = await updateVolunteer(tx, id, { ...plain, ...personal });
-      await countStatusChange(tx, after.communityId, before.status, after.status);
-      await recordAudit(tx, ctx, { action: 'volunteer.updated', entityType: 'volunteer', entityId: id, communityId: after.communityId, before: auditSnapshot(before), after: auditSnapshot(after) });
+      await countStatusChange(tx, after.communityId, before!.status, after.status);
+      await recordAudit(tx, ctx, { action: 'volunteer.updated', entityType: 'volunteer', entityId: id, communityId: after.communityId, before: auditSnapshot(before!), after: auditSnapshot(after) });
       return toVolunteer(after, ctx.actor);
     }));
   }
