@@ -6,7 +6,7 @@ import { inTransaction } from '../../lib/transaction.js';
 import type { Actor } from '../../plugins/auth/actor.js';
 import { recordAudit } from '../audit/audit-repository.js';
 import { findCommunity } from '../communities/community-repository.js';
-import { findOrganization } from '../organizations/organization-repository.js';
+import { findOrganization, type OrganizationRow } from '../organizations/organization-repository.js';
 import { findApiKey, hasActiveAdminKey, insertApiKey, listApiKeys, revokeApiKey, type ApiKeyRow, type NewApiKeyRow } from './api-key-repository.js';
 import { generateSecret, hashSecret } from './api-key-secret.js';
 import { toApiKey, type CreateApiKeyInput } from './api-key-schemas.js';
@@ -49,23 +49,20 @@ function assertMayIssueRole(actor: Actor, role: CreateApiKeyInput['role']): void
  * A community admin may mint keys only inside its own community. Checked before existence, and a
  * missing organization answers like a foreign one, so ids of other communities cannot be probed.
  */
-async function assertOwnCommunity(db: Executor, actor: Actor, input: CreateApiKeyInput): Promise<void> {
+function assertOwnCommunity(actor: Actor, input: CreateApiKeyInput, organization: OrganizationRow | undefined): void {
   if (actor.role === 'admin') return;
-  const community = input.role === 'coordinator' && input.organizationId
-    ? (await findOrganization(db, input.organizationId))?.communityId
-    : input.communityId;
+  const community = input.role === 'coordinator' ? organization?.communityId : input.communityId;
   if (!community || community !== actor.communityId) throw forbidden('A community admin key may create keys only for its own community');
 }
 
 /** Checks the scope fields name real objects, and returns the row's scope columns. */
-async function resolveScope(db: Executor, input: CreateApiKeyInput): Promise<Pick<NewApiKeyRow, 'communityId' | 'organizationId' | 'regionCode'>> {
+async function resolveScope(db: Executor, input: CreateApiKeyInput, organization: OrganizationRow | undefined): Promise<Pick<NewApiKeyRow, 'communityId' | 'organizationId' | 'regionCode'>> {
   const none = { communityId: null, organizationId: null, regionCode: null };
   switch (input.role) {
     case 'community_admin':
       if (!(await findCommunity(db, input.communityId!))) throw invalidField('communityId', 'does not exist');
       return { ...none, communityId: input.communityId! };
     case 'coordinator': {
-      const organization = await findOrganization(db, input.organizationId!);
       if (!organization) throw invalidField('organizationId', 'does not exist');
       if (input.communityId && input.communityId !== organization.communityId) throw invalidField('communityId', 'is not the organization\'s community');
       return { ...none, communityId: organization.communityId, organizationId: organization.id };
@@ -98,8 +95,10 @@ export function createApiKeyService(db: Database, verifier: Pick<KeyVerifier, 'f
   async function create(ctx: RequestContext, input: CreateApiKeyInput): Promise<ApiKeyView & { secret: string }> {
     assertMayIssueRole(ctx.actor, input.role);
     assertScopeShape(input);
-    await assertOwnCommunity(db, ctx.actor, input);
-    const scope = await resolveScope(db, input);
+    // A coordinator key's organization, read once for both checks.
+    const organization = input.role === 'coordinator' && input.organizationId ? await findOrganization(db, input.organizationId) : undefined;
+    assertOwnCommunity(ctx.actor, input, organization);
+    const scope = await resolveScope(db, input, organization);
     return inTransaction(db, async (tx) => {
       const { row, secret } = await issueKey(tx, { name: input.name, role: input.role, ...scope, createdByKeyId: ctx.actor.keyId });
       const view = toApiKey(row);
