@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
@@ -51,6 +51,19 @@ export async function startProcess(entry: string, env: NodeJS.ProcessEnv, readyP
       child.kill('SIGTERM');
     }),
   };
+}
+
+/**
+ * Pins this process (every thread: autocannon's work happens on the main one, libuv's pool too) to
+ * `cpu`, so the load generator does not take the service's core. Returns whether it could.
+ */
+export function pinSelf(cpu: number): boolean {
+  try {
+    execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Peak resident set of a process so far (VmHWM), in MB. */

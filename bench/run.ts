@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { median } from './stats.js';
-import { peakRssMb, startProcess, type Started } from './processes.js';
+import { peakRssMb, pinSelf, startProcess, type Started } from './processes.js';
 import { serviceNodeOptions } from './node-options.js';
 import { setUpTenant, type Tenant } from './tenant.js';
 import { writeLatencies } from './writes.js';
@@ -51,6 +51,7 @@ function entryBody(t: Tenant, withCommunity: boolean) {
 const medianLoad = (runs: Load[]): Load => ({ rps: median(runs.map((r) => r.rps)), p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)), errors: median(runs.map((r) => r.errors)) });
 
 async function main(): Promise<void> {
+  const pinned = pinSelf(1);
   // The service runs compiled, as the Dockerfile runs it: no TypeScript loader in its memory or startup.
   execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
   // Budgets far above the load: the limiter still runs on every request, it just never says no.
@@ -91,7 +92,7 @@ async function main(): Promise<void> {
     const floorMedian = medianLoad(bare);
     Object.assign(out, {
       date: new Date().toISOString(), runs: RUNS, secondsPerRun: DURATION, connections: CONNECTIONS,
-      placement: `service and floor pinned to CPU 0 (taskset), load generator on CPU 1, PostgreSQL unpinned${NODE_OPTIONS_FOR_SERVICE ? `; service NODE_OPTIONS=${NODE_OPTIONS_FOR_SERVICE}` : ''}`,
+      placement: `service and floor pinned to CPU 0 (taskset), load generator ${pinned ? 'pinned to CPU 1' : 'unpinned (no taskset)'}, PostgreSQL unpinned${NODE_OPTIONS_FOR_SERVICE ? `; service NODE_OPTIONS=${NODE_OPTIONS_FOR_SERVICE}` : ''}`,
       postEntry: postMedian, floor: floorMedian, ratio: postMedian.rps / floorMedian.rps,
       listPage: medianLoad(list), listPageAt8: medianLoad(listAt8), communityReport: medianLoad(community), citySummary: medianLoad(city),
       writes, batchEntriesPerSecond: median(batch), batchEntriesPerSecondTwoClients: median(batchParallel), peakRssMb: rss,
