@@ -1,8 +1,20 @@
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import helmet from 'helmet';
 import { corsOrigins, type Config } from '../config.js';
+
+/**
+ * The headers helmet's defaults set (CSP, HSTS, nosniff, frame options, …). They are the same on
+ * every response, so they are worked out once here: running helmet's middleware per request cost
+ * ~5% of the service's CPU on the list and POST loads (CPU profiles).
+ */
+function securityHeaders(): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const collect = { setHeader: (name: string, value: string) => { headers[name.toLowerCase()] = value; }, removeHeader: () => undefined };
+  helmet()({} as never, collect as never, () => undefined);
+  return headers;
+}
 
 /** JSON bodies only, security headers, the CORS allow-list from config, and the request id echoed back. */
 async function httpBasics(app: FastifyInstance, options: { config: Config }): Promise<void> {
@@ -19,7 +31,11 @@ async function httpBasics(app: FastifyInstance, options: { config: Config }): Pr
     }
     parseJson(request, text, done);
   });
-  await app.register(helmet, { global: true });
+  const security = securityHeaders();
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.headers(security);
+    done();
+  });
   const origins = corsOrigins(options.config);
   await app.register(cors, {
     origin: origins.length > 0 ? origins : false,
