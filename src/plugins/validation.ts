@@ -2,6 +2,7 @@ import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv'
 import addFormatsModule from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { uuidNormalizer } from './uuid-case.js';
 
 // ajv-formats ships CommonJS with a default export; under ESM interop it arrives one level deep.
 const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
@@ -63,8 +64,11 @@ const nonFinitePointer = (value: unknown): string | undefined =>
 
 const issue = (instancePath: string, keyword: string, message: string): ErrorObject => ({ instancePath, schemaPath: '#', keyword, params: {}, message });
 
-/** The schema's own checks, plus: no NUL character anywhere and no infinite number, each answered as a validation error of that field. */
-function rejectingNul(validate: ValidateFunction): (data: unknown) => boolean {
+/**
+ * The schema's own checks, plus: no NUL character anywhere and no infinite number, each answered as
+ * a validation error of that field; valid data then has its UUIDs lowercased (see uuidNormalizer).
+ */
+function rejectingNul(validate: ValidateFunction, normalize: ((data: unknown) => unknown) | undefined): (data: unknown) => boolean {
   const check = (data: unknown): boolean => {
     const pointer = nulPointer(data);
     if (pointer !== undefined) {
@@ -78,6 +82,7 @@ function rejectingNul(validate: ValidateFunction): (data: unknown) => boolean {
       check.errors = [issue(infinite, 'finite', 'must be a finite number')];
       return false;
     }
+    if (valid && normalize) normalize(data);
     return valid as boolean;
   };
   check.errors = null as ErrorObject[] | null;
@@ -91,7 +96,7 @@ function rejectingNul(validate: ValidateFunction): (data: unknown) => boolean {
 async function validationPlugin(app: FastifyInstance): Promise<void> {
   const bodyAjv = addFormats(new Ajv({ ...shared, coerceTypes: false }));
   const paramAjv = addFormats(new Ajv({ ...shared, coerceTypes: 'array' }));
-  app.setValidatorCompiler(({ schema, httpPart }) => rejectingNul((httpPart === 'body' ? bodyAjv : paramAjv).compile(schema)));
+  app.setValidatorCompiler(({ schema, httpPart }) => rejectingNul((httpPart === 'body' ? bodyAjv : paramAjv).compile(schema), uuidNormalizer(schema)));
 }
 
 export default fp(validationPlugin, { name: 'validation' });

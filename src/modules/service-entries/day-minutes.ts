@@ -11,8 +11,8 @@ export interface DayDelta {
   minutes: number;
 }
 
-/** Ids compare lowercased: PostgreSQL prints them so, a client may send them in capitals. */
-export const dayKey = (volunteerId: string, servedOn: string): string => `${volunteerId.toLowerCase()}|${servedOn}`;
+/** Ids arrive lowercased (validation normalizes UUIDs, PostgreSQL prints them so). */
+export const dayKey = (volunteerId: string, servedOn: string): string => `${volunteerId}|${servedOn}`;
 
 /** Sums deltas per volunteer-day, sorted so that every transaction locks rows in the same order. */
 export function groupByDay<T extends Pick<DayDelta, 'volunteerId' | 'servedOn' | 'minutes'>>(deltas: readonly T[]): T[] {

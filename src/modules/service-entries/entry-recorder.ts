@@ -35,20 +35,6 @@ export function translateConstraint(err: unknown, batch: boolean): never {
   throw err;
 }
 
-/**
- * UUIDs are case-insensitive (RFC 9562) and PostgreSQL writes them in lowercase: the references
- * are looked up by that spelling, and the stored rows are answered with it.
- */
-function lowercaseIds(input: RecordEntryInput): RecordEntryInput {
-  return {
-    ...input,
-    volunteerId: input.volunteerId.toLowerCase(),
-    organizationId: input.organizationId.toLowerCase(),
-    categoryId: input.categoryId.toLowerCase(),
-    ...(input.activityId ? { activityId: input.activityId.toLowerCase() } : {}),
-  };
-}
-
 export interface RecordOptions {
   batch: boolean;
   defaultSource: NewEntry['source'];
@@ -63,8 +49,7 @@ export interface RecordOptions {
  * Records entries, one or a batch, all or nothing. Every rule is checked for every item before
  * anything is written, so a batch with bad items names each of them by index and field.
  */
-export async function recordEntries(db: Database, ctx: RequestContext, inputs: readonly RecordEntryInput[], options: RecordOptions): Promise<EntryRow[]> {
-  const drafts = inputs.map(lowercaseIds);
+export async function recordEntries(db: Database, ctx: RequestContext, drafts: readonly RecordEntryInput[], options: RecordOptions): Promise<EntryRow[]> {
   const errors = new RuleErrors(options.batch ? batchField : singleField, options.batch);
   checkOverlapsWithin(drafts, errors);
   try {
