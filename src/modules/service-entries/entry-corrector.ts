@@ -3,7 +3,7 @@ import type { RequestContext } from '../../lib/context.js';
 import { AppError } from '../../lib/errors.js';
 import { addDayMinutes, countedMinutes, DAY_CAP_MINUTES, lockDays } from './day-minutes.js';
 import { loadReferences } from './entry-references.js';
-import { checkReferences, RuleErrors, singleField, type EntryDraft } from './entry-rules.js';
+import { checkReferences, isPrivileged, RuleErrors, singleField, type EntryDraft } from './entry-rules.js';
 import type { PatchEntryInput } from './entry-schemas.js';
 import { transition } from './entry-transitions.js';
 import { updateEntry } from './entry-repository.js';
@@ -29,7 +29,7 @@ export async function correctEntry(db: Database, ctx: RequestContext, id: string
         endedAt: input.endedAt !== undefined ? input.endedAt : iso(before.endedAt),
       };
       const errors = new RuleErrors(singleField, false);
-      checkReferences(ctx.actor, [draft], await loadReferences(tx, [draft]), errors);
+      checkReferences(ctx.actor, [draft], await loadReferences(tx, [draft], { memberships: !isPrivileged(ctx.actor) }), errors);
       if (errors.list.length === 0) {
         const oldDay = { communityId: before.communityId, volunteerId: before.volunteerId, servedOn: before.servedOn, minutes: -before.minutes };
         const newDay = { communityId: before.communityId, volunteerId: before.volunteerId, servedOn: draft.servedOn, minutes: draft.minutes };

@@ -5,7 +5,7 @@ import { AppError, ruleViolated } from '../../lib/errors.js';
 import { inTransaction } from '../../lib/transaction.js';
 import { DAY_CAP_MINUTES, dayKey, groupByDay, lockedMinutes } from './day-minutes.js';
 import { loadReferences } from './entry-references.js';
-import { arrivesApproved, batchField, checkOverlapsWithin, checkReferences, RuleErrors, singleField } from './entry-rules.js';
+import { arrivesApproved, batchField, checkOverlapsWithin, checkReferences, isPrivileged, RuleErrors, singleField } from './entry-rules.js';
 import type { RecordEntryInput } from './entry-schemas.js';
 import type { EntryRow } from './entry-view.js';
 import { insertEntries, overlappingItems, type NewEntry } from './entry-writer.js';
@@ -55,7 +55,7 @@ export async function recordEntries(db: Database, ctx: RequestContext, drafts: r
   try {
     return await inTransaction(db, async (tx) => {
       const days = groupByDay(drafts.map((d) => ({ volunteerId: d.volunteerId, organizationId: d.organizationId, servedOn: d.servedOn, minutes: d.minutes })));
-      const refs = await loadReferences(tx, drafts, days, options.key?.probe.sql);
+      const refs = await loadReferences(tx, drafts, { memberships: !isPrivileged(ctx.actor), days, ...(options.key ? { probe: options.key.probe.sql } : {}) });
       if (options.key) options.key.probe.check(refs.probe as KeyProbe);
       checkReferences(ctx.actor, drafts, refs, errors);
       // Items whose organization is unknown cannot be checked further; the rest are, so one answer names every problem.

@@ -12,7 +12,7 @@ export interface References {
   volunteers: Map<string, VolunteerRef>;
   organizations: Map<string, OrganizationRef>;
   categories: Map<string, CategoryRef>;
-  /** `${organizationId}:${volunteerId}` for current memberships. */
+  /** `${organizationId}:${volunteerId}` for current memberships (empty unless asked for). */
   memberships: Set<string>;
   /** Days whose minutes were added (see `addWithinCap`), by `dayKey`, with their new totals. */
   addedDays: Map<string, number>;
@@ -22,6 +22,15 @@ export interface References {
 
 const uniq = (values: string[]): string[] => [...new Set(values)];
 
+export interface ReferenceOptions {
+  /** Whether the rules need the volunteers' memberships: only when the key is not a community admin's (see isPrivileged). */
+  memberships: boolean;
+  /** Days whose minutes the statement adds within the cap (see `addWithinCap`). */
+  days?: readonly DayClaim[];
+  /** An expression to read in the same statement (the Idempotency-Key's probe). */
+  probe?: SQL;
+}
+
 /**
  * One round trip: each kind of reference comes back as a JSON array in one row. Given `days`, the
  * same statement also adds their minutes within the day cap (and locks them), and reads `probe`,
@@ -29,7 +38,7 @@ const uniq = (values: string[]): string[] => [...new Set(values)];
  * single statement.
  */
 export async function loadReferences(
-  db: Executor, items: ReadonlyArray<{ volunteerId: string; organizationId: string; categoryId: string }>, days?: readonly DayClaim[], probe?: SQL,
+  db: Executor, items: ReadonlyArray<{ volunteerId: string; organizationId: string; categoryId: string }>, { memberships, days, probe }: ReferenceOptions,
 ): Promise<References> {
   const volunteerIds = array(uniq(items.map((i) => i.volunteerId)));
   const organizationIds = array(uniq(items.map((i) => i.organizationId)));
@@ -44,12 +53,12 @@ export async function loadReferences(
            'approvalPolicy', o.approval_policy, 'timezone', c.timezone))
          from organizations o join communities c on c.id = o.community_id where o.id = any(${organizationIds}::uuid[])) as organizations,
       (select json_agg(json_build_object('id', id, 'communityId', community_id))
-         from service_categories where id = any(${categoryIds}::uuid[])) as categories,
-      (select json_agg(json_build_object('o', organization_id, 'v', volunteer_id))
-         from memberships where volunteer_id = any(${volunteerIds}::uuid[]) and organization_id = any(${organizationIds}::uuid[]) and left_at is null) as memberships
+         from service_categories where id = any(${categoryIds}::uuid[])) as categories
+      ${memberships ? sql`, (select json_agg(json_build_object('o', organization_id, 'v', volunteer_id))
+         from memberships where volunteer_id = any(${volunteerIds}::uuid[]) and organization_id = any(${organizationIds}::uuid[]) and left_at is null) as memberships` : sql``}
       ${days ? sql`, (select json_agg(json_build_object('v', volunteer_id, 'd', served_on, 'm', minutes)) from added) as days` : sql``}
       ${probe ? sql`, ${probe} as probe` : sql``}`,
-  `entry_references${days ? '_adding_days' : ''}${probe ? '_probing' : ''}`);
+  `entry_references${memberships ? '_members' : ''}${days ? '_adding_days' : ''}${probe ? '_probing' : ''}`);
   // node-postgres parses json columns, PGlite may hand them over as text.
   const fromJson = <T>(value: unknown): T | undefined => (typeof value === 'string' ? JSON.parse(value) as T : (value ?? undefined) as T | undefined);
   const parse = <T>(value: T[] | string | null | undefined): T[] => fromJson<T[]>(value) ?? [];
