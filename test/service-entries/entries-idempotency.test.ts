@@ -195,6 +195,22 @@ describe('POST /v1/service-entries/batch › Idempotency-Key', () => {
     expect(await countEntries(t.app, l.communityAdminKey, l.community.id)).toBe(2);
   });
 
+  test('a batch replay is byte for byte the first answer: approved, timed and described entries in their order', async () => {
+    const l = await createLedgerTenant(t.app, t.adminKey, { approvalPolicy: 'auto' });
+    const servedOn = daysAgo(4);
+    const body = { entries: [
+      entryBody(l, { servedOn, minutes: 45, startedAt: `${servedOn}T09:15:00+08:00`, endedAt: `${servedOn}T10:00:00+08:00`, location: '3号院', description: '小区 "环境" 整治' }),
+      entryBody(l, { servedOn: daysAgo(7), source: 'self_report' }),
+      entryBody(l, { servedOn: daysAgo(2), activityId: '0192f0c4-5a6e-7d3b-9c1a-2b3c4d5e6f79' }),
+    ] };
+    const first = await call(t.app, l.coordinatorKey, 'POST', BATCH, body, withKey('batch-rich'));
+    expect(first.statusCode).toBe(201);
+    expect(first.json().data.map((e: { status: string }) => e.status)).toEqual(['approved', 'pending', 'approved']);
+    const again = await call(t.app, l.coordinatorKey, 'POST', BATCH, body, withKey('batch-rich'));
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body).toBe(first.body);
+  });
+
   test('a refused batch is replayed as the same 422', async () => {
     const l = await createLedgerTenant(t.app, t.adminKey);
     const body = { entries: [entryBody(l), entryBody(l, { servedOn: daysAgo(-1) })] };
