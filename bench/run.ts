@@ -71,6 +71,7 @@ async function main(): Promise<void> {
     const city: Load[] = [];
     const batch: number[] = [];
     const batchParallel: number[] = [];
+    const batchKeyed: number[] = [];
     for (let run = 0; run < RUNS; run += 1) {
       // Fresh statistics, as autovacuum would keep them in production: a brand-new table's planner
       // estimates (74 rows for 38,000) turned the list page into a bitmap scan plus a sort.
@@ -82,8 +83,9 @@ async function main(): Promise<void> {
       listAt8.push(await load(listUrl, () => null, () => ({ authorization: `Bearer ${t.coordinatorKey}` }), 'GET', 8));
       community.push(await load(`${service.base}/v1/reports/hours?communityId=${t.communityId}&groupBy=organization,month&from=${t.yearFrom}&to=${t.yearTo}`, () => null, () => ({ authorization: `Bearer ${t.reporterKey}` }), 'GET', 8));
       city.push(await load(`${service.base}/v1/reports/summary?regionCode=${t.regionPrefix}&from=${t.yearFrom}&to=${t.yearTo}`, () => null, () => ({ authorization: `Bearer ${t.reporterKey}` }), 'GET', 8));
-      batch.push(await t.batchEntriesPerSecond(run * 2));
-      batchParallel.push(await t.batchEntriesPerSecond(run * 2 + 1, 2));
+      batch.push(await t.batchEntriesPerSecond(run * 3));
+      batchParallel.push(await t.batchEntriesPerSecond(run * 3 + 1, 2));
+      batchKeyed.push(await t.batchEntriesPerSecond(run * 3 + 2, 1, true));
     }
     const writes = await writeLatencies(service.base, t);
     const rss = peakRssMb(service.child.pid!);
@@ -95,7 +97,8 @@ async function main(): Promise<void> {
       placement: `service and floor pinned to CPU 0 (taskset), load generator ${pinned ? 'pinned to CPU 1' : 'unpinned (no taskset)'}, PostgreSQL unpinned${NODE_OPTIONS_FOR_SERVICE ? `; service NODE_OPTIONS=${NODE_OPTIONS_FOR_SERVICE}` : ''}`,
       postEntry: postMedian, floor: floorMedian, ratio: postMedian.rps / floorMedian.rps,
       listPage: medianLoad(list), listPageAt8: medianLoad(listAt8), communityReport: medianLoad(community), citySummary: medianLoad(city),
-      writes, batchEntriesPerSecond: median(batch), batchEntriesPerSecondTwoClients: median(batchParallel), peakRssMb: rss,
+      writes, batchEntriesPerSecond: median(batch), batchEntriesPerSecondTwoClients: median(batchParallel),
+      batchEntriesPerSecondWithKeys: median(batchKeyed), peakRssMb: rss,
       startupMs: { server: service.readyMs, embedded: median(embedded) },
     });
   } finally {
@@ -141,7 +144,8 @@ function report(out: Record<string, any>): void {
     '',
     `- POST / floor ratio: **${out.ratio.toFixed(2)}×** (target ≥ 0.4×, aim 0.6×)`,
     `- batch import (1,000-entry batches; target ≥ 20,000 entries/s): one client **${Math.round(out.batchEntriesPerSecond)} entries/s**, `
-      + `two clients in parallel **${Math.round(out.batchEntriesPerSecondTwoClients)} entries/s**`,
+      + `two clients in parallel **${Math.round(out.batchEntriesPerSecondTwoClients)} entries/s**; one client sending each batch with an Idempotency-Key `
+      + `**${Math.round(out.batchEntriesPerSecondWithKeys)} entries/s** (its whole answer is stored with it)`,
     `- one request at a time, ${out.writes.count} each: POST p50 ${f(out.writes.post.p50)} / p99 ${f(out.writes.post.p99)} ms, `
       + `approve p50 ${f(out.writes.approve.p50)} / p99 ${f(out.writes.approve.p99)} ms (compare with \`npm run bench:reports\` on the 10M-entry ledger)`,
     `- peak RSS of the service: **${f(out.peakRssMb)} MB** (target ≤ 150 MB)`,

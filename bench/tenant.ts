@@ -12,16 +12,16 @@ export interface Tenant {
   days: string[];
   yearFrom: string;
   yearTo: string;
-  /** Entries/s over 10 batches of 1,000 per stream; `slot` picks days no other measurement uses. */
-  batchEntriesPerSecond(slot: number, streams?: number): Promise<number>;
+  /** Entries/s over 10 batches of 1,000 per stream; `slot` picks days no other measurement uses; `withKeys` sends each batch with an Idempotency-Key, as an importer that retries safely does. */
+  batchEntriesPerSecond(slot: number, streams?: number, withKeys?: boolean): Promise<number>;
 }
 
 const VOLUNTEERS = 500;
 
 /** Builds a benchmark tenant through the public API only, as a client would. */
 export async function setUpTenant(base: string, adminKey: string, volunteers = VOLUNTEERS): Promise<Tenant> {
-  const call = async (key: string, method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  const call = async (key: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers }, ...(body ? { body: JSON.stringify(body) } : {}) });
     if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
     return res.json() as Promise<any>;
   };
@@ -48,22 +48,22 @@ export async function setUpTenant(base: string, adminKey: string, volunteers = V
   const yearFrom = new Date(Date.UTC(now.getUTCFullYear() - 1, now.getUTCMonth(), 1)).toISOString().slice(0, 10);
 
   // Each stream is one importer sending its batches one after another, on days of its own.
-  async function importStream(firstDay: number): Promise<number> {
+  async function importStream(firstDay: number, withKeys: boolean): Promise<number> {
     let entries = 0;
     for (let b = 0; b < 10; b += 1) {
       const servedOn = day(firstDay + b);
       const batch = Array.from({ length: 1000 }, (_, i) => ({
         volunteerId: volunteerIds[i % volunteers], organizationId: organization.id, categoryId: categories.data[i % 14].id, servedOn, minutes: 10,
       }));
-      await call(communityAdminKey, 'POST', '/v1/service-entries/batch', { entries: batch });
+      await call(communityAdminKey, 'POST', '/v1/service-entries/batch', { entries: batch }, withKeys ? { 'idempotency-key': `import-${regionPrefix}-${servedOn}` } : {});
       entries += batch.length;
     }
     return entries;
   }
 
-  async function batchEntriesPerSecond(slot: number, streams = 1): Promise<number> {
+  async function batchEntriesPerSecond(slot: number, streams = 1, withKeys = false): Promise<number> {
     const started = performance.now();
-    const counts = await Promise.all(Array.from({ length: streams }, (_, s) => importStream(310 + (slot * 4 + s) * 10)));
+    const counts = await Promise.all(Array.from({ length: streams }, (_, s) => importStream(310 + (slot * 4 + s) * 10, withKeys)));
     return counts.reduce((a, b) => a + b, 0) / ((performance.now() - started) / 1000);
   }
 
