@@ -16,6 +16,21 @@ async function expectUnchanged(key: string, before: Record<string, unknown>): Pr
 }
 
 describe('PATCH /v1/volunteers/{id}', () => {
+  test('an ID number given first by a PATCH, in a fresh service, is hashed and stored (its key read outside the write)', async () => {
+    // A fresh app: no ID number hashed yet, so this PATCH is the first to need the hashing key.
+    // On embedded PGlite (one connection) reading it inside the write's transaction hung the service.
+    const fresh = await createTestApp();
+    try {
+      const { community, communityAdminKey } = await createTenant(fresh.app, fresh.adminKey);
+      const volunteer = await createVolunteer(fresh.app, communityAdminKey, community.id);
+      const res = await call(fresh.app, communityAdminKey, 'PATCH', `/v1/volunteers/${volunteer.id}`, { idNumber: SAMPLE_ID });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toMatchObject({ idNumberLast4: '002X', birthDate: '1949-12-31' });
+    } finally {
+      await fresh.close();
+    }
+  });
+
   test('changes the plain fields, normalises the phone and audits before and after', async () => {
     const { community, organization, communityAdminKey } = await createTenant(t.app, t.adminKey);
     const v = await createVolunteer(t.app, communityAdminKey, community.id, { name: '旧名', phone: '13812341234' });

@@ -32,7 +32,12 @@ interface PersonalInput {
 
 export function createVolunteerService(db: Database, piiHashKey?: string) {
   let hashKey: Promise<string> | undefined;
-  const idHashKey = (): Promise<string> => (hashKey ??= appSecret(db, 'id_number_hash_key', piiHashKey));
+  // Read on the pool, never inside a write's transaction (embedded PGlite runs one connection: a
+  // second query there waits for the transaction forever); a failed read is tried again next time.
+  const idHashKey = (): Promise<string> => (hashKey ??= appSecret(db, 'id_number_hash_key', piiHashKey).catch((err: unknown) => {
+    hashKey = undefined;
+    throw err;
+  }));
 
   /** Validates and normalises phone, ID number, birth date and workplace into row columns, reporting every bad field. */
   async function personalColumns(communityId: string, input: PersonalInput, current?: VolunteerRow, tx: Executor = db): Promise<Partial<NewVolunteerRow>> {
@@ -155,6 +160,8 @@ export function createVolunteerService(db: Database, piiHashKey?: string) {
   }
 
   async function patch(ctx: RequestContext, id: string, input: PatchVolunteerInput): Promise<VolunteerView> {
+    // The ID-number key first: personalColumns then finds it read (see idHashKey).
+    if (input.idNumber) await idHashKey();
     // One locked read: the checks (ID number against birth date, workplace) see the row the update changes.
     return guardDuplicates(() => inTransaction(db, async (tx) => {
       const before = await findVolunteer(tx, id, { forUpdate: true });
