@@ -22,10 +22,13 @@ describe('POST /v1/service-entries › recording', () => {
     expect(got.json()).toEqual(entry);
   });
 
-  test('answers the entry exactly as stored: uppercase UUIDs, times with an offset, arriving approved', async () => {
+  test('answers the entry exactly as stored: uppercase UUIDs, times with an offset and sub-millisecond digits, a lone surrogate, arriving approved', async () => {
     const l = await createLedgerTenant(t.app, t.adminKey, { approvalPolicy: 'auto' });
     const servedOn = daysAgo(2);
-    const body = entryBody(l, { servedOn, minutes: 45, startedAt: at(servedOn, '09:15'), endedAt: at(servedOn, '10:00'), activityId: '0192F0C4-5A6E-7D3B-9C1A-2B3C4D5E6F79' });
+    const body = entryBody(l, {
+      servedOn, minutes: 45, startedAt: `${servedOn}T09:15:00.9999996+08:00`, endedAt: `${servedOn}T10:00:00.9999996+08:00`,
+      activityId: '0192F0C4-5A6E-7D3B-9C1A-2B3C4D5E6F79', description: 'broken \ud800 text',
+    });
     const upper = Object.fromEntries(Object.entries(body).map(([k, v]) => [k, k.endsWith('Id') ? String(v).toUpperCase() : v]));
     const res = await record(t.app, l.coordinatorKey, upper);
     expect(res.statusCode).toBe(201);

@@ -35,6 +35,21 @@ export function translateConstraint(err: unknown, batch: boolean): never {
   throw err;
 }
 
+/*
+ * The answer to a recording is built from the values inserted (see insertEntries), so they are put
+ * in the form the database keeps: instants to the millisecond, as the rules read them and every
+ * answer writes them (PostgreSQL would round 00:00:00.9999996 up to the next second); text with a
+ * lone UTF-16 surrogate as U+FFFD, which is what its UTF-8 encoding stores.
+ */
+function storedInstant(value: string | null | undefined): string | null {
+  if (!value) return null;
+  const ms = Date.parse(value);
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : value; // unreadable: the rules refuse it
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const storedText = (value: string | null | undefined): string | null => (value ? value.replace(LONE_SURROGATE, '\uFFFD') : null);
+
 export interface RecordOptions {
   batch: boolean;
   defaultSource: NewEntry['source'];
@@ -67,10 +82,10 @@ export async function recordEntries(db: Database, ctx: RequestContext, drafts: r
         servedOn: draft.servedOn,
         minutes: draft.minutes,
         activityId: draft.activityId ?? null,
-        startedAt: draft.startedAt ?? null,
-        endedAt: draft.endedAt ?? null,
-        location: draft.location ?? null,
-        description: draft.description ?? null,
+        startedAt: storedInstant(draft.startedAt),
+        endedAt: storedInstant(draft.endedAt),
+        location: storedText(draft.location),
+        description: storedText(draft.description),
         status: arrivesApproved(ctx.actor, draft, refs) ? 'approved' : 'pending',
         source: draft.source ?? options.defaultSource,
       }));
