@@ -32,13 +32,15 @@ async function waitForReady(base: string, child: ChildProcess): Promise<void> {
   throw new Error('server did not become ready in 90 s');
 }
 
-/** The V8 flags the service ships with: `npm start` passes them, the Dockerfile sets them as NODE_OPTIONS. */
-const shippedNodeOptions = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { config: { nodeOptions: string } }).config.nodeOptions;
+/** The V8 flags the service ships with (package.json config.nodeOptions): `npm start` and the Dockerfile pass them. */
+const packageJson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { config: { nodeOptions: string }; scripts: { start: string } };
+const shippedNodeOptions = packageJson.config.nodeOptions;
 
-test('the Dockerfile runs the service with the V8 flags npm start uses', () => {
-  const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
-  expect(dockerfile).toContain(`ENV NODE_OPTIONS="${shippedNodeOptions}"`);
+test('npm start and the Dockerfile run the service with the shipped V8 flags', () => {
   expect(shippedNodeOptions).toMatch(/--max-old-space-size=\d+/);
+  expect(packageJson.scripts.start).toBe(`node ${shippedNodeOptions} --import tsx src/server.ts`);
+  const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+  expect(dockerfile).toContain(`CMD ${JSON.stringify(['node', ...shippedNodeOptions.split(' '), 'dist/server.js']).replace(/","/g, '", "')}`);
 });
 
 describe('npm start without DATABASE_URL (embedded PostgreSQL)', () => {
