@@ -12,7 +12,9 @@ import { corsOrigins, type Config } from '../config.js';
 function securityHeaders(): Record<string, string> {
   const headers: Record<string, string> = {};
   const collect = { setHeader: (name: string, value: string) => { headers[name.toLowerCase()] = value; }, removeHeader: () => undefined };
-  helmet()({} as never, collect as never, () => undefined);
+  helmet()({} as never, collect as never, (err?: unknown) => {
+    if (err) throw err;
+  });
   return headers;
 }
 

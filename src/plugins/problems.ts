@@ -22,8 +22,8 @@ export function fieldPath(pointer: string, extra?: unknown): string {
 const TYPE_MESSAGE = /^must be ([\w,]+)$/;
 
 /**
- * One message per field: Ajv reports each failed keyword, and each branch of a union such as
- * "integer or null", separately; clients want `population: must be integer or null` once.
+ * One message per field: Ajv reports each failed keyword, each branch of a union, and a type list
+ * (`must be integer,null`) its own way; clients want `population: must be integer or null` once.
  */
 function describe(messages: string[]): string {
   const types = messages.flatMap((m) => TYPE_MESSAGE.exec(m)?.[1]?.split(',') ?? []);

@@ -46,8 +46,9 @@ function assertMayIssueRole(actor: Actor, role: CreateApiKeyInput['role']): void
 }
 
 /**
- * A community admin may mint keys only inside its own community. Checked before existence, and a
- * missing organization answers like a foreign one, so ids of other communities cannot be probed.
+ * A community admin may mint keys only inside its own community. Answered before whether the
+ * scope's objects exist: a missing organization is refused like a foreign one, so ids of other
+ * communities cannot be probed.
  */
 function assertOwnCommunity(actor: Actor, input: CreateApiKeyInput, organization: OrganizationRow | undefined): void {
   if (actor.role === 'admin') return;

@@ -11,8 +11,8 @@ export interface DayDelta {
   minutes: number;
 }
 
-/** Ids arrive lowercased (validation normalizes UUIDs, PostgreSQL prints them so). */
-export const dayKey = (volunteerId: string, servedOn: string): string => `${volunteerId}|${servedOn}`;
+/** Ids compare lowercased, as PostgreSQL prints them (validation lowercases a client's; this keeps any other caller right). */
+export const dayKey = (volunteerId: string, servedOn: string): string => `${volunteerId.toLowerCase()}|${servedOn}`;
 
 /** Sums deltas per volunteer-day, sorted so that every transaction locks rows in the same order. */
 export function groupByDay<T extends Pick<DayDelta, 'volunteerId' | 'servedOn' | 'minutes'>>(deltas: readonly T[]): T[] {

@@ -61,7 +61,7 @@ function prepareList(db: Database, keys: readonly FilterKey[], name: string) {
 /**
  * The list query, built and prepared once per combination of filters (per database): building it
  * per request cost the service ~13% of its CPU under the list load (Drizzle's query builder, CPU
- * profile), and a named statement spares PostgreSQL re-planning it.
+ * profile), and a named statement spares PostgreSQL parsing it again.
  */
 const preparedLists = new WeakMap<Database, Map<number, ReturnType<typeof prepareList>>>();
 
