@@ -33,11 +33,6 @@ async function httpBasics(app: FastifyInstance, options: { config: Config }): Pr
     }
     parseJson(request, text, done);
   });
-  const security = securityHeaders();
-  app.addHook('onRequest', (request, reply, done) => {
-    reply.headers(security);
-    done();
-  });
   const origins = corsOrigins(options.config);
   await app.register(cors, {
     origin: origins.length > 0 ? origins : false,
@@ -45,8 +40,13 @@ async function httpBasics(app: FastifyInstance, options: { config: Config }): Pr
     allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-request-id', 'accept'],
     methods: ['GET', 'POST', 'PATCH', 'DELETE'],
   });
-  app.addHook('onSend', async (request, reply) => {
+  // On send, so every answer carries them, also those other plugins give from their own early
+  // hooks (the 503 while shutting down, a 429).
+  const security = securityHeaders();
+  app.addHook('onSend', (request, reply, payload, done) => {
+    reply.headers(security);
     reply.header('x-request-id', request.id);
+    done(null, payload);
   });
 }
 

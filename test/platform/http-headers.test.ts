@@ -21,6 +21,15 @@ describe('Security headers (helmet)', () => {
     expect(res.headers['x-powered-by']).toBeUndefined();
   });
 
+  test('error answers carry them too: 401 without a key, 400 for a bad query', async () => {
+    for (const res of [await call(t.app, null, 'GET', '/v1/communities'), await call(t.app, t.adminKey, 'GET', '/v1/communities?limit=0')]) {
+      expect(res.statusCode).toBeGreaterThanOrEqual(400);
+      expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['x-request-id']).toBeDefined();
+    }
+  });
+
   test('without CORS_ORIGINS no browser origin is allowed', async () => {
     const res = await call(t.app, null, 'GET', '/health/live', undefined, { origin: ALLOWED });
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
