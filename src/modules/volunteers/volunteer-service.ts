@@ -32,15 +32,20 @@ interface PersonalInput {
 
 export function createVolunteerService(db: Database, piiHashKey?: string) {
   let hashKey: Promise<string> | undefined;
-  // Read on the pool, never inside a write's transaction (embedded PGlite runs one connection: a
+  // Read on the pool, so never inside a write's transaction (embedded PGlite runs one connection: a
   // second query there waits for the transaction forever); a failed read is tried again next time.
   const idHashKey = (): Promise<string> => (hashKey ??= appSecret(db, 'id_number_hash_key', piiHashKey).catch((err: unknown) => {
     hashKey = undefined;
     throw err;
   }));
 
+  /** The key personalColumns hashes an ID number with, read before any transaction (see idHashKey). */
+  const idKeyFor = async (input: PersonalInput): Promise<string | undefined> => (input.idNumber ? idHashKey() : undefined);
+
   /** Validates and normalises phone, ID number, birth date and workplace into row columns, reporting every bad field. */
-  async function personalColumns(communityId: string, input: PersonalInput, current?: VolunteerRow, tx: Executor = db): Promise<Partial<NewVolunteerRow>> {
+  async function personalColumns(
+    communityId: string, input: PersonalInput, idKey: string | undefined, current?: VolunteerRow, tx: Executor = db,
+  ): Promise<Partial<NewVolunteerRow>> {
     const errors = new FieldErrors();
     const columns: Partial<NewVolunteerRow> = {};
     if (input.phone !== undefined) {
@@ -66,7 +71,7 @@ export function createVolunteerService(db: Database, piiHashKey?: string) {
       else if (input.birthDate && input.birthDate !== parsed.birthDate) {
         if (birthDateValid) errors.add('birthDate', 'does not match the birth date in idNumber');
       } else {
-        columns.idNumberHash = hashIdNumber(parsed.normalized, await idHashKey());
+        columns.idNumberHash = hashIdNumber(parsed.normalized, idKey!);
         columns.idNumberLast4 = parsed.normalized.slice(-4);
         columns.birthDate = parsed.birthDate;
       }
@@ -111,7 +116,7 @@ export function createVolunteerService(db: Database, piiHashKey?: string) {
       const organization = await findOrganization(db, ctx.actor.organizationId);
       if (organization?.archivedAt) throw ruleViolated('An archived organization takes no new members, so its coordinator cannot register volunteers');
     }
-    const personal = await personalColumns(community.id, input);
+    const personal = await personalColumns(community.id, input, await idKeyFor(input));
     return guardDuplicates(() => inTransaction(db, async (tx) => {
       const row = await insertVolunteer(tx, {
         communityId: community.id,
@@ -160,18 +165,17 @@ export function createVolunteerService(db: Database, piiHashKey?: string) {
   }
 
   async function patch(ctx: RequestContext, id: string, input: PatchVolunteerInput): Promise<VolunteerView> {
-    // The ID-number key first: personalColumns then finds it read (see idHashKey).
-    if (input.idNumber) await idHashKey();
+    const idKey = await idKeyFor(input);
     // One locked read: the checks (ID number against birth date, workplace) see the row the update changes.
     return guardDuplicates(() => inTransaction(db, async (tx) => {
       const before = await findVolunteer(tx, id, { forUpdate: true });
-      if (!(await sees(ctx, before, tx))) throw notFound('Volunteer');
-      const personal = await personalColumns(before!.communityId, input, before, tx);
-      if (before!.erasedAt) throw conflict('An erased volunteer cannot be changed');
+      if (!before || !(await sees(ctx, before, tx))) throw notFound('Volunteer');
+      const personal = await personalColumns(before.communityId, input, idKey, before, tx);
+      if (before.erasedAt) throw conflict('An erased volunteer cannot be changed');
       const { phone: _phone, idNumber: _idNumber, birthDate: _birthDate, workplaceOrganizationId: _workplace, ...plain } = input;
       const after = await updateVolunteer(tx, id, { ...plain, ...personal });
-      await countStatusChange(tx, after.communityId, before!.status, after.status);
-      await recordAudit(tx, ctx, { action: 'volunteer.updated', entityType: 'volunteer', entityId: id, communityId: after.communityId, before: auditSnapshot(before!), after: auditSnapshot(after) });
+      await countStatusChange(tx, after.communityId, before.status, after.status);
+      await recordAudit(tx, ctx, { action: 'volunteer.updated', entityType: 'volunteer', entityId: id, communityId: after.communityId, before: auditSnapshot(before), after: auditSnapshot(after) });
       return toVolunteer(after, ctx.actor);
     }));
   }
