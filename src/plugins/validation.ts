@@ -68,7 +68,7 @@ const issue = (instancePath: string, keyword: string, message: string): ErrorObj
  * The schema's own checks, plus: no NUL character anywhere and no infinite number, each answered as
  * a validation error of that field; valid data then has its UUIDs lowercased (see uuidNormalizer).
  */
-function rejectingNul(validate: ValidateFunction, normalize: ((data: unknown) => unknown) | undefined): (data: unknown) => boolean {
+function withInputChecks(validate: ValidateFunction, normalize: ((data: unknown) => unknown) | undefined): (data: unknown) => boolean {
   const check = (data: unknown): boolean => {
     const pointer = nulPointer(data);
     if (pointer !== undefined) {
@@ -96,7 +96,7 @@ function rejectingNul(validate: ValidateFunction, normalize: ((data: unknown) =>
 async function validationPlugin(app: FastifyInstance): Promise<void> {
   const bodyAjv = addFormats(new Ajv({ ...shared, coerceTypes: false }));
   const paramAjv = addFormats(new Ajv({ ...shared, coerceTypes: 'array' }));
-  app.setValidatorCompiler(({ schema, httpPart }) => rejectingNul((httpPart === 'body' ? bodyAjv : paramAjv).compile(schema), uuidNormalizer(schema)));
+  app.setValidatorCompiler(({ schema, httpPart }) => withInputChecks((httpPart === 'body' ? bodyAjv : paramAjv).compile(schema), uuidNormalizer(schema)));
 }
 
 export default fp(validationPlugin, { name: 'validation' });

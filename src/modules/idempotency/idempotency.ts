@@ -124,7 +124,7 @@ async function storedOutcome(db: Database, claim: KeyClaim): Promise<Outcome | u
 }
 
 export async function purgeExpiredKeys(db: Database): Promise<void> {
-  await db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, sql`now() - make_interval(secs => ${IDEMPOTENCY_TTL_MS / 1000})`));
+  await db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, expired));
 }
 
 export interface IdempotentOptions {
