@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 
 /**
- * The V8 flags the service ships with (package.json `config.nodeOptions`, which `npm start` and the
- * Dockerfile use), unless BENCH_NODE_OPTIONS replaces them to compare other settings.
+ * The V8 flags the service ships with (package.json `config.nodeOptions`; `npm start` and the
+ * Dockerfile pass the same, a test holds them equal), unless BENCH_NODE_OPTIONS replaces them.
  */
 export function serviceNodeOptions(): string {
   if (process.env.BENCH_NODE_OPTIONS !== undefined) return process.env.BENCH_NODE_OPTIONS;

@@ -66,9 +66,14 @@ export function pinSelf(cpu: number): boolean {
   }
 }
 
-/** Peak resident set of a process so far (VmHWM), in MB. */
-export function peakRssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const match = /VmHWM:\s+(\d+) kB/.exec(status);
+/** One memory figure of a process from /proc (`VmRSS` now, `VmHWM` its peak so far), in MB. */
+function statusMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return match ? Number(match[1]) / 1024 : NaN;
 }
+
+/** Peak resident set of a process so far, in MB. */
+export const peakRssMb = (pid: number): number => statusMb(pid, 'VmHWM');
+
+/** Resident set of a process now, in MB. */
+export const rssMb = (pid: number): number => statusMb(pid, 'VmRSS');

@@ -1,5 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/client.js';
@@ -7,7 +6,7 @@ import { queryRows } from '../src/db/raw.js';
 import { issueKey } from '../src/modules/api-keys/api-key-service.js';
 import { cliLogger } from '../src/scripts/cli.js';
 import { serviceNodeOptions } from './node-options.js';
-import { startProcess } from './processes.js';
+import { rssMb, startProcess } from './processes.js';
 import { ms, percentile, timeRepeatedly } from './stats.js';
 import { setUpTenant } from './tenant.js';
 import { writeLatencies } from './writes.js';
@@ -21,18 +20,18 @@ import { writeLatencies } from './writes.js';
 const RUNS = Number(process.env.BENCH_RUNS ?? 50);
 const config = loadConfig({ ...process.env, LOG_LEVEL: 'warn' });
 const handle = await openDatabase(config, cliLogger());
-const app = { db: handle.db };
+const db = handle.db;
 execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
 const service = await startProcess('dist/server.js', { LOG_LEVEL: 'warn', DB_STATEMENT_TIMEOUT_MS: '120000', RATE_LIMIT_REPORTS_PER_MINUTE: '1000000', RATE_LIMIT_PER_MINUTE: '1000000', NODE_OPTIONS: serviceNodeOptions() }, '/health/ready');
 const base = service.base;
-const rssMb = (): number => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${service.child.pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
+const serviceRssMb = (): number => rssMb(service.child.pid!);
 
 try {
-  const { secret } = await issueKey(app.db, { name: 'bench reporter', role: 'reporter' });
-  const [community] = await queryRows<{ id: string; entries: number }>(app.db, sql`
+  const { secret } = await issueKey(db, { name: 'bench reporter', role: 'reporter' });
+  const [community] = await queryRows<{ id: string; entries: number }>(db, sql`
     select c.id, (select count(*) from service_entries e where e.community_id = c.id and e.status = 'approved')::int as entries
     from communities c where c.region_code like '6103%' order by c.id limit 1`);
-  const [{ count }] = await queryRows<{ count: number }>(app.db, sql`select count(*)::bigint as count from service_entries where status = 'approved'`) as [{ count: number }];
+  const [{ count }] = await queryRows<{ count: number }>(db, sql`select count(*)::bigint as count from service_entries where status = 'approved'`) as [{ count: number }];
   if (!community) throw new Error('no seeded communities with regionCode 6103: run npm run seed:bulk first');
 
   // The last twelve whole months.
@@ -45,9 +44,9 @@ try {
     return res.json();
   };
   const naive = (where: ReturnType<typeof sql>, groupBy: ReturnType<typeof sql>) => async () => {
-    await app.db.execute(sql`select ${groupBy}, to_char(served_on, 'YYYY-MM') as period, sum(minutes), count(*), count(distinct volunteer_id)
+    await db.execute(sql`select ${groupBy}, to_char(served_on, 'YYYY-MM') as period, sum(minutes), count(*), count(distinct volunteer_id)
       from service_entries where status = 'approved' and ${where} and served_on between ${from}::date and ${to}::date group by 1, 2`);
-    await app.db.execute(sql`select sum(minutes), count(*), count(distinct volunteer_id)
+    await db.execute(sql`select sum(minutes), count(*), count(distinct volunteer_id)
       from service_entries where status = 'approved' and ${where} and served_on between ${from}::date and ${to}::date`);
   };
   const city = sql`community_id in (select id from communities where region_code like '6103%')`;
@@ -68,16 +67,16 @@ try {
   }
 
   // Recording and approving on the city-sized ledger (rollups maintained in the approving transaction).
-  const { secret: adminKey } = await issueKey(app.db, { name: 'bench admin', role: 'admin' });
+  const { secret: adminKey } = await issueKey(db, { name: 'bench admin', role: 'admin' });
   const writes = await writeLatencies(base, await setUpTenant(base, adminKey, 50));
   process.stdout.write(`\nOne request at a time, ${writes.count} each, on this ledger: POST /v1/service-entries p50 ${ms(writes.post.p50)} / p99 ${ms(writes.post.p99)}; `
     + `approve p50 ${ms(writes.approve.p50)} / p99 ${ms(writes.approve.p99)} (npm run bench prints the same on a small ledger)\n`);
 
   // A large CSV export through the cursor: rows counted, peak RSS growth sampled while it streams.
   const csvPath = `/v1/reports/hours?regionCode=6103&groupBy=volunteer,month&from=${from}&to=${to}&format=csv`;
-  const rssBefore = rssMb();
+  const rssBefore = serviceRssMb();
   let peak = rssBefore;
-  const sampler = setInterval(() => { peak = Math.max(peak, rssMb()); }, 20);
+  const sampler = setInterval(() => { peak = Math.max(peak, serviceRssMb()); }, 20);
   const started = performance.now();
   const res = await fetch(`${base}${csvPath}`, { headers: { authorization: `Bearer ${secret}` } });
   let lines = 0;
