@@ -1,5 +1,6 @@
 import { uuidNormalizer } from '../../src/plugins/uuid-case.js';
 import { createLedgerTenant } from '../helpers/factories.js';
+import { entryBody } from '../service-entries/support.js';
 import { call, createTestApp, type TestApp } from '../helpers/test-app.js';
 
 /** UUIDs are case-insensitive (RFC 9562): capitals anywhere a client sends an id name the same object. */
@@ -12,8 +13,7 @@ describe('UUIDs in capitals', () => {
 
   test('in a query: a coordinator filtering by its own organization in capitals lists its entries, not an empty page', async () => {
     const l = await createLedgerTenant(t.app, t.adminKey);
-    const body = { volunteerId: l.volunteer.id, organizationId: l.organization.id, categoryId: l.categoryByCode.environment_health, servedOn: '2026-01-05', minutes: 30 };
-    const recorded = await call(t.app, l.coordinatorKey, 'POST', '/v1/service-entries', body);
+    const recorded = await call(t.app, l.coordinatorKey, 'POST', '/v1/service-entries', entryBody(l));
     expect(recorded.statusCode).toBe(201);
     const listed = await call(t.app, l.coordinatorKey, 'GET', `/v1/service-entries?organizationId=${upper(l.organization.id)}`);
     expect(listed.statusCode).toBe(200);
@@ -22,8 +22,7 @@ describe('UUIDs in capitals', () => {
 
   test('in a path: GET of an entry by its id in capitals answers the entry', async () => {
     const l = await createLedgerTenant(t.app, t.adminKey);
-    const body = { volunteerId: l.volunteer.id, organizationId: l.organization.id, categoryId: l.categoryByCode.environment_health, servedOn: '2026-01-05', minutes: 30 };
-    const entry = (await call(t.app, l.coordinatorKey, 'POST', '/v1/service-entries', body)).json();
+    const entry = (await call(t.app, l.coordinatorKey, 'POST', '/v1/service-entries', entryBody(l))).json();
     const got = await call(t.app, l.coordinatorKey, 'GET', `/v1/service-entries/${upper(entry.id)}`);
     expect(got.statusCode).toBe(200);
     expect(got.json()).toEqual(entry);
