@@ -1,5 +1,6 @@
-import { and, asc, eq, gt, type SQL } from 'drizzle-orm';
+import { and, eq, gt, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
+import { checkedOnly, pinnedTo, scopeThenId } from '../../db/keyset.js';
 import { auditEvents } from '../../db/schema/index.js';
 import type { RequestContext } from '../../lib/context.js';
 
@@ -50,11 +51,14 @@ export interface AuditFilter {
   limit: number;
 }
 
-export async function listAuditEvents(db: Executor, filter: AuditFilter): Promise<AuditRow[]> {
+/** The page's query, awaited for its rows (a test reads its SQL). */
+export function listAuditEvents(db: Executor, filter: AuditFilter) {
+  // The page walks the (entity_type, entity_id, id) index for one entity's events, else the (community_id, id) one (see keyset.ts).
+  const scope = filter.entityType && filter.entityId ? auditEvents.entityId : filter.communityId ? auditEvents.communityId : undefined;
   const conditions: SQL[] = [];
-  if (filter.communityId) conditions.push(eq(auditEvents.communityId, filter.communityId));
+  if (filter.communityId) conditions.push(scope === auditEvents.communityId ? pinnedTo(scope, filter.communityId) : checkedOnly(auditEvents.communityId, filter.communityId));
   if (filter.entityType) conditions.push(eq(auditEvents.entityType, filter.entityType));
-  if (filter.entityId) conditions.push(eq(auditEvents.entityId, filter.entityId));
+  if (filter.entityId) conditions.push(scope === auditEvents.entityId ? pinnedTo(scope, filter.entityId) : eq(auditEvents.entityId, filter.entityId));
   if (filter.after) conditions.push(gt(auditEvents.id, filter.after));
-  return db.select().from(auditEvents).where(and(...conditions)).orderBy(asc(auditEvents.id)).limit(filter.limit + 1);
+  return db.select().from(auditEvents).where(and(...conditions)).orderBy(...scopeThenId(scope, auditEvents.id)).limit(filter.limit + 1);
 }

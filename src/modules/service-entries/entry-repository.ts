@@ -1,6 +1,7 @@
-import { and, asc, eq, gt, gte, lte, sql, type Placeholder, type SQL } from 'drizzle-orm';
+import { and, eq, gt, gte, lte, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { Database, Executor } from '../../db/client.js';
+import { checkedOnly, pinnedTo, scopeThenId } from '../../db/keyset.js';
 import { serviceEntries } from '../../db/schema/index.js';
 import { entryJsonSql, type EntryRow } from './entry-view.js';
 
@@ -35,7 +36,7 @@ export interface EntryFilter {
   limit: number;
 }
 
-type FilterKey = Exclude<keyof EntryFilter, 'limit'>;
+export type FilterKey = Exclude<keyof EntryFilter, 'limit'>;
 
 /** Each filter as a condition on a placeholder of its own name; `after` is the cursor. */
 const CONDITIONS: Record<FilterKey, (value: Placeholder) => SQL> = {
@@ -51,12 +52,22 @@ const CONDITIONS: Record<FilterKey, (value: Placeholder) => SQL> = {
 };
 const FILTER_KEYS = Object.keys(CONDITIONS) as FilterKey[];
 
-function prepareList(db: Database, keys: readonly FilterKey[], name: string) {
+/** The column whose (column, id) index a page walks: the narrowest scope the filter names. */
+const SCOPES = [['organizationId', serviceEntries.organizationId], ['communityId', serviceEntries.communityId]] as const;
+
+/** The list statement for one combination of filters, each value a placeholder named after its filter. */
+export function listStatement(db: Database, keys: readonly FilterKey[]) {
+  const [scopeKey, scope] = SCOPES.find(([key]) => keys.includes(key)) ?? [];
   return db.select({ id: serviceEntries.id, json: sql<string>`${entryJsonSql}` }).from(serviceEntries)
-    .where(and(...keys.map((key) => CONDITIONS[key](sql.placeholder(key)))))
-    .orderBy(asc(serviceEntries.id)).limit(sql.placeholder('limit'))
-    .prepare(name);
+    .where(and(...keys.map((key) => {
+      if (key === scopeKey) return pinnedTo(scope!, sql.placeholder(key));
+      if (key === 'communityId') return checkedOnly(serviceEntries.communityId, sql.placeholder(key)); // the organization's walk checks it
+      return CONDITIONS[key](sql.placeholder(key));
+    })))
+    .orderBy(...scopeThenId(scope, serviceEntries.id)).limit(sql.placeholder('limit'));
 }
+
+const prepareList = (db: Database, keys: readonly FilterKey[], name: string) => listStatement(db, keys).prepare(name);
 
 /**
  * The list query, built and prepared once per combination of filters (per database): building it
