@@ -1,4 +1,4 @@
-import { sql, type SQL } from 'drizzle-orm';
+import { sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { Executor } from './client.js';
 
 /**
@@ -20,8 +20,28 @@ export async function queryRows<T>(db: Executor, query: SQL, prepared?: string):
 
 /** Drizzle's session and dialect, which its raw `execute` uses but does not let a name through. */
 interface Preparing {
-  session: { prepareQuery(query: unknown, fields: undefined, name: string, arrayMode: false): { execute(): Promise<unknown> } };
+  session: { prepareQuery(query: unknown, fields: undefined, name: string, arrayMode: false): { execute(values?: Record<string, unknown>): Promise<unknown> } };
   dialect: { sqlToQuery(query: SQL): unknown };
+}
+
+/** One placeholder per value of a `statement`, to write into its SQL: `${v.ids}::uuid[]`. */
+export type Slots<V> = { readonly [K in keyof V]-?: Placeholder<K & string> };
+
+const slots = new Proxy({}, { get: (_, key) => sql.placeholder(String(key)) });
+
+/**
+ * A named statement whose SQL is written once: `write` gets a placeholder per value, its text is
+ * compiled on the first call, and every call after that only binds its values. Writing the SQL
+ * per call (Drizzle building and walking the tree of fragments) was ~13% of the service's CPU
+ * per recorded entry (CPU profile under the POST load). Constants may stay inline in `write`.
+ */
+export function statement<Row, V extends object>(name: string, write: (v: Slots<V>) => SQL): (db: Executor, values: V) => Promise<Row[]> {
+  let compiled: unknown;
+  return async (db, values) => {
+    const { session, dialect } = db as unknown as Preparing;
+    compiled ??= dialect.sqlToQuery(write(slots as Slots<V>));
+    return (await session.prepareQuery(compiled, undefined, name, false).execute(values as Record<string, unknown>) as { rows: Row[] }).rows;
+  };
 }
 
 /** One array parameter (`${array(ids)}::uuid[]`); a bare JS array in `sql` would expand into a list. */

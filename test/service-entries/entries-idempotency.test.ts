@@ -95,16 +95,16 @@ describe('POST /v1/service-entries › Idempotency-Key', () => {
     const l = await createLedgerTenant(t.app, t.adminKey);
     const body = entryBody(l);
     // The insert runs, then the connection drops before its answer arrives (hooked where
-    // queryRows hands Drizzle its prepared statements, on the session class, since a
+    // statements hand Drizzle their prepared queries, on the session class, since a
     // transaction gets a session of its own); the transaction never commits.
-    type Prepared = { execute(): Promise<unknown> };
+    type Prepared = { execute(...values: unknown[]): Promise<unknown> };
     const sessions = Object.getPrototypeOf((t.app.db as unknown as { session: object }).session) as { prepareQuery(...args: unknown[]): Prepared };
     const prepare = sessions.prepareQuery;
     sessions.prepareQuery = function cutOff(this: unknown, ...args: unknown[]) {
       const prepared = prepare.apply(this, args);
       if (args[2] !== 'entries_insert') return prepared;
       sessions.prepareQuery = prepare;
-      return { execute: async () => { await prepared.execute(); throw new Error('Connection terminated unexpectedly'); } };
+      return { execute: async (...values: unknown[]) => { await prepared.execute(...values); throw new Error('Connection terminated unexpectedly'); } };
     };
     try {
       expectProblem(await record(t.app, l.coordinatorKey, body, withKey('cut-off')), 503, 'service_unavailable');

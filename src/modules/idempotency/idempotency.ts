@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { lt, sql, type SQL } from 'drizzle-orm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Database, Executor } from '../../db/client.js';
-import { queryRows } from '../../db/raw.js';
+import { queryRows, statement, type Slots } from '../../db/raw.js';
 import { idempotencyKeys } from '../../db/schema/index.js';
 import { AppError } from '../../lib/errors.js';
 import { problemBody, toAppError } from '../../plugins/problems.js';
@@ -42,7 +42,7 @@ const expired = sql`now() - make_interval(secs => ${IDEMPOTENCY_TTL_MS / 1000})`
  * committed before the write itself, which spared a commit and two round trips per request over
  * the earlier claim-row design, and removed its abandoned claims.
  */
-const lockKey = (apiKeyId: string, key: string): SQL => sql`pg_try_advisory_xact_lock(hashtextextended(${apiKeyId} || ':' || ${key}, 0))`;
+const lockKey = (apiKeyId: unknown, key: unknown): SQL => sql`pg_try_advisory_xact_lock(hashtextextended(${apiKeyId} || ':' || ${key}, 0))`;
 
 /** What the first statement of a write learns about its key. */
 export interface KeyProbe {
@@ -52,13 +52,19 @@ export interface KeyProbe {
   body: unknown;
 }
 
+/** What the probe binds: whose key (the API key's id) and the Idempotency-Key itself. */
+export interface KeyProbeValues {
+  keyHolder: string;
+  idempotencyKey: string;
+}
+
 /**
  * One JSON value for the write's first statement: takes the key's lock (without waiting) and
  * reads the answer stored for it in the last 24 hours, if any.
  */
-export function probeSql(apiKeyId: string, key: string): SQL {
-  return sql`(select json_build_object('locked', ${lockKey(apiKeyId, key)}, 'fingerprint', k.fingerprint, 'status', k.response_status, 'body', k.response_body)
-    from (select 1) as one left join idempotency_keys k on k.api_key_id = ${apiKeyId}::uuid and k.key = ${key} and k.created_at >= ${expired})`;
+export function probeSql(v: Slots<KeyProbeValues>): SQL {
+  return sql`(select json_build_object('locked', ${lockKey(v.keyHolder, v.idempotencyKey)}, 'fingerprint', k.fingerprint, 'status', k.response_status, 'body', k.response_body)
+    from (select 1) as one left join idempotency_keys k on k.api_key_id = ${v.keyHolder}::uuid and k.key = ${v.idempotencyKey} and k.created_at >= ${expired})`;
 }
 
 /** Thrown inside the write's transaction when the key already has an answer: rolls the write back, and is replayed. */
@@ -81,20 +87,22 @@ export function checkProbe(probe: KeyProbe, print: string): void {
   throw new StoredAnswer({ status: probe.status!, body: probe.body });
 }
 
+const storeStatement = statement<{ key: string }, KeyClaim & { status: number; body: string }>('idempotency_store', (v) => sql`
+    insert into idempotency_keys (api_key_id, key, community_id, fingerprint, state, response_status, response_body, created_at)
+    values (${v.apiKeyId}::uuid, ${v.key}, ${v.communityId}::uuid, ${v.fingerprint}, 'done', ${v.status}, ${v.body}::jsonb, now())
+    on conflict (api_key_id, key) do update
+      set community_id = excluded.community_id, fingerprint = excluded.fingerprint, response_status = excluded.response_status,
+          response_body = excluded.response_body, created_at = excluded.created_at
+      where idempotency_keys.created_at < ${expired}
+    returning key`);
+
 /**
  * Stores the answer for the key. A row younger than 24 hours is never overwritten: when one
  * appeared after this request looked (a race the probe's snapshot can miss), the write is
  * refused, so one key can never record twice.
  */
 export async function storeAnswer(db: Executor, claim: KeyClaim, outcome: Outcome): Promise<boolean> {
-  const stored = await queryRows<{ key: string }>(db, sql`
-    insert into idempotency_keys (api_key_id, key, community_id, fingerprint, state, response_status, response_body, created_at)
-    values (${claim.apiKeyId}::uuid, ${claim.key}, ${claim.communityId}::uuid, ${claim.fingerprint}, 'done', ${outcome.status}, ${JSON.stringify(outcome.body)}::jsonb, now())
-    on conflict (api_key_id, key) do update
-      set community_id = excluded.community_id, fingerprint = excluded.fingerprint, response_status = excluded.response_status,
-          response_body = excluded.response_body, created_at = excluded.created_at
-      where idempotency_keys.created_at < ${expired}
-    returning key`, 'idempotency_store');
+  const stored = await storeStatement(db, { ...claim, status: outcome.status, body: JSON.stringify(outcome.body) });
   return stored.length > 0;
 }
 
@@ -108,8 +116,8 @@ export interface KeyClaim {
 
 /** What a write does for its key, inside its own transaction. */
 export interface KeyHooks {
-  /** The expression to read in the write's first statement, and what to make of its value. */
-  probe: { sql: SQL; check(value: KeyProbe): void };
+  /** The values of `probeSql` in the write's first statement, and what to make of its value. */
+  probe: { values: KeyProbeValues; check(value: KeyProbe): void };
   /** Stores the answer with the write; refuses the write if another answer got there first. */
   store(tx: Executor, outcome: Outcome): Promise<void>;
 }
@@ -163,7 +171,7 @@ export async function idempotent(
 
   const claim: KeyClaim = { apiKeyId, key, communityId: request.actor?.communityId ?? null, fingerprint: fingerprint(request) };
   const hooks: KeyHooks = {
-    probe: { sql: probeSql(apiKeyId, key), check: (value) => checkProbe(value, claim.fingerprint) },
+    probe: { values: { keyHolder: apiKeyId, idempotencyKey: key }, check: (value) => checkProbe(value, claim.fingerprint) },
     store: async (tx, outcome) => {
       if (!(await storeAnswer(tx, claim, outcome))) throw new StoredAnswerRace();
     },

@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
-import { array, queryRows } from '../../db/raw.js';
+import { array, queryRows, type Slots } from '../../db/raw.js';
 
 export const DAY_CAP_MINUTES = 1440;
 
@@ -49,21 +49,33 @@ export async function lockDays(db: Executor, days: readonly DayDelta[]): Promise
 /** One volunteer-day a new entry (or batch) adds to; the organization tells its community. */
 export type DayClaim = Pick<DayDelta, 'volunteerId' | 'servedOn' | 'minutes'> & { organizationId: string };
 
+/** What `addWithinCap` binds: the days as `groupByDay` returns them (one per volunteer-day, in lock order). */
+export interface DayClaimValues {
+  dayVolunteers: string[];
+  dayOrganizations: string[];
+  dayDates: string[];
+  dayMinutes: number[];
+}
+
+/** A day whose own minutes exceed the cap is sent as 0, so a new row never trips the CHECK before the caller can name the field. */
+export const dayClaimValues = (sorted: readonly DayClaim[]): DayClaimValues => ({
+  dayVolunteers: sorted.map((d) => d.volunteerId),
+  dayOrganizations: sorted.map((d) => d.organizationId),
+  dayDates: sorted.map((d) => d.servedOn),
+  dayMinutes: sorted.map((d) => (d.minutes > DAY_CAP_MINUTES ? 0 : d.minutes)),
+});
+
 /**
- * A sub-statement that adds each day's minutes (`days` as `groupByDay` returns them: one per
- * volunteer-day, in lock order) where the day stays within the cap, and returns
- * the days it added to with their new totals. Every day it touches ends up locked by this
- * transaction, added to or not (ON CONFLICT DO UPDATE locks the row even when its WHERE says
- * no), so concurrent writers for a volunteer-day queue here and each sees the committed total:
- * it replaces a create / lock / add sequence of three round trips on the ledger's hottest path.
- * A day whose own minutes exceed the cap is sent as 0, so a new row never trips the CHECK before
- * the caller can name the field.
+ * A sub-statement that adds each day's minutes (see `dayClaimValues`) where the day stays within
+ * the cap, and returns the days it added to with their new totals. Every day it touches ends up
+ * locked by this transaction, added to or not (ON CONFLICT DO UPDATE locks the row even when its
+ * WHERE says no), so concurrent writers for a volunteer-day queue here and each sees the committed
+ * total: it replaces a create / lock / add sequence of three round trips on the ledger's hottest path.
  */
-export function addWithinCap(sorted: readonly DayClaim[]): SQL {
+export function addWithinCap(v: Slots<DayClaimValues>): SQL {
   return sql`insert into volunteer_day_minutes (community_id, volunteer_id, served_on, minutes)
     select o.community_id, k.volunteer_id, k.served_on, k.minutes
-    from unnest(${array(sorted.map((d) => d.volunteerId))}::uuid[], ${array(sorted.map((d) => d.organizationId))}::uuid[],
-                ${array(sorted.map((d) => d.servedOn))}::date[], ${array(sorted.map((d) => (d.minutes > DAY_CAP_MINUTES ? 0 : d.minutes)))}::int[])
+    from unnest(${v.dayVolunteers}::uuid[], ${v.dayOrganizations}::uuid[], ${v.dayDates}::date[], ${v.dayMinutes}::int[])
            with ordinality as k(volunteer_id, organization_id, served_on, minutes, position)
     join organizations o on o.id = k.organization_id
     order by k.position

@@ -70,7 +70,7 @@ export async function recordEntries(db: Database, ctx: RequestContext, drafts: r
   try {
     return await inTransaction(db, async (tx) => {
       const days = groupByDay(drafts.map((d) => ({ volunteerId: d.volunteerId, organizationId: d.organizationId, servedOn: d.servedOn, minutes: d.minutes })));
-      const refs = await loadReferences(tx, drafts, { memberships: !isPrivileged(ctx.actor), days, ...(options.key ? { probe: options.key.probe.sql } : {}) });
+      const refs = await loadReferences(tx, drafts, { memberships: !isPrivileged(ctx.actor), days, ...(options.key ? { probe: options.key.probe.values } : {}) });
       if (options.key) options.key.probe.check(refs.probe as KeyProbe);
       checkReferences(ctx.actor, drafts, refs, errors);
       // Items whose organization is unknown cannot be checked further; the rest are, so one answer names every problem.

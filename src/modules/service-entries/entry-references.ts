@@ -1,7 +1,8 @@
-import { sql, type SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
-import { array, queryRows } from '../../db/raw.js';
-import { addWithinCap, dayKey, type DayClaim } from './day-minutes.js';
+import { statement } from '../../db/raw.js';
+import { probeSql, type KeyProbeValues } from '../idempotency/idempotency.js';
+import { addWithinCap, dayClaimValues, dayKey, type DayClaim, type DayClaimValues } from './day-minutes.js';
 
 export interface VolunteerRef { id: string; communityId: string; status: string; memberNo: number }
 export interface OrganizationRef { id: string; communityId: string; archived: boolean; approvalPolicy: 'manual' | 'auto'; timezone: string }
@@ -27,9 +28,32 @@ export interface ReferenceOptions {
   memberships: boolean;
   /** Days whose minutes the statement adds within the cap (see `addWithinCap`). */
   days?: readonly DayClaim[];
-  /** An expression to read in the same statement (the Idempotency-Key's probe). */
-  probe?: SQL;
+  /** The Idempotency-Key to probe in the same statement (see `probeSql`). */
+  probe?: KeyProbeValues;
 }
+
+type ReferenceValues = { volunteerIds: string[]; organizationIds: string[]; categoryIds: string[] } & Partial<DayClaimValues> & Partial<KeyProbeValues>;
+type Row = { volunteers: VolunteerRef[] | null; organizations: OrganizationRef[] | null; categories: CategoryRef[] | null; memberships: Array<{ o: string; v: string }> | null; days?: Array<{ v: string; d: string; m: number }> | null; probe?: unknown };
+
+/** The statement for one combination of options, written once (see `statement`). */
+function referencesStatement(memberships: boolean, days: boolean, probe: boolean) {
+  return statement<Row, ReferenceValues>(`entry_references${memberships ? '_members' : ''}${days ? '_adding_days' : ''}${probe ? '_probing' : ''}`, (v) => sql`
+    ${days ? sql`with added as (${addWithinCap(v)})` : sql``}
+    select
+      (select json_agg(json_build_object('id', id, 'communityId', community_id, 'status', status, 'memberNo', member_no))
+         from volunteers where id = any(${v.volunteerIds}::uuid[])) as volunteers,
+      (select json_agg(json_build_object('id', o.id, 'communityId', o.community_id, 'archived', o.archived_at is not null,
+           'approvalPolicy', o.approval_policy, 'timezone', c.timezone))
+         from organizations o join communities c on c.id = o.community_id where o.id = any(${v.organizationIds}::uuid[])) as organizations,
+      (select json_agg(json_build_object('id', id, 'communityId', community_id))
+         from service_categories where id = any(${v.categoryIds}::uuid[])) as categories
+      ${memberships ? sql`, (select json_agg(json_build_object('o', organization_id, 'v', volunteer_id))
+         from memberships where volunteer_id = any(${v.volunteerIds}::uuid[]) and organization_id = any(${v.organizationIds}::uuid[]) and left_at is null) as memberships` : sql``}
+      ${days ? sql`, (select json_agg(json_build_object('v', volunteer_id, 'd', served_on, 'm', minutes)) from added) as days` : sql``}
+      ${probe ? sql`, ${probeSql(v)} as probe` : sql``}`);
+}
+
+const statements = new Map<number, ReturnType<typeof referencesStatement>>();
 
 /**
  * One round trip: each kind of reference comes back as a JSON array in one row. Given `days`, the
@@ -40,25 +64,16 @@ export interface ReferenceOptions {
 export async function loadReferences(
   db: Executor, items: ReadonlyArray<{ volunteerId: string; organizationId: string; categoryId: string }>, { memberships, days, probe }: ReferenceOptions,
 ): Promise<References> {
-  const volunteerIds = array(uniq(items.map((i) => i.volunteerId)));
-  const organizationIds = array(uniq(items.map((i) => i.organizationId)));
-  const categoryIds = array(uniq(items.map((i) => i.categoryId)));
-  type Row = { volunteers: VolunteerRef[] | null; organizations: OrganizationRef[] | null; categories: CategoryRef[] | null; memberships: Array<{ o: string; v: string }> | null; days?: Array<{ v: string; d: string; m: number }> | null; probe?: unknown };
-  const [row] = await queryRows<Row>(db, sql`
-    ${days ? sql`with added as (${addWithinCap(days)})` : sql``}
-    select
-      (select json_agg(json_build_object('id', id, 'communityId', community_id, 'status', status, 'memberNo', member_no))
-         from volunteers where id = any(${volunteerIds}::uuid[])) as volunteers,
-      (select json_agg(json_build_object('id', o.id, 'communityId', o.community_id, 'archived', o.archived_at is not null,
-           'approvalPolicy', o.approval_policy, 'timezone', c.timezone))
-         from organizations o join communities c on c.id = o.community_id where o.id = any(${organizationIds}::uuid[])) as organizations,
-      (select json_agg(json_build_object('id', id, 'communityId', community_id))
-         from service_categories where id = any(${categoryIds}::uuid[])) as categories
-      ${memberships ? sql`, (select json_agg(json_build_object('o', organization_id, 'v', volunteer_id))
-         from memberships where volunteer_id = any(${volunteerIds}::uuid[]) and organization_id = any(${organizationIds}::uuid[]) and left_at is null) as memberships` : sql``}
-      ${days ? sql`, (select json_agg(json_build_object('v', volunteer_id, 'd', served_on, 'm', minutes)) from added) as days` : sql``}
-      ${probe ? sql`, ${probe} as probe` : sql``}`,
-  `entry_references${memberships ? '_members' : ''}${days ? '_adding_days' : ''}${probe ? '_probing' : ''}`);
+  const shape = (memberships ? 1 : 0) | (days ? 2 : 0) | (probe ? 4 : 0);
+  let query = statements.get(shape);
+  if (!query) statements.set(shape, (query = referencesStatement(memberships, days !== undefined, probe !== undefined)));
+  const [row] = await query(db, {
+    volunteerIds: uniq(items.map((i) => i.volunteerId)),
+    organizationIds: uniq(items.map((i) => i.organizationId)),
+    categoryIds: uniq(items.map((i) => i.categoryId)),
+    ...(days ? dayClaimValues(days) : {}),
+    ...probe,
+  });
   // node-postgres parses json columns, PGlite may hand them over as text.
   const fromJson = <T>(value: unknown): T | undefined => (typeof value === 'string' ? JSON.parse(value) as T : (value ?? undefined) as T | undefined);
   const parse = <T>(value: T[] | string | null | undefined): T[] => fromJson<T[]>(value) ?? [];

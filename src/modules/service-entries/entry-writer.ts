@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
-import { array, queryRows } from '../../db/raw.js';
+import { array, queryRows, statement } from '../../db/raw.js';
 import { uuidv7 } from '../../lib/ids.js';
 import type { RequestContext } from '../../lib/context.js';
 import type { EntryRow } from './entry-view.js';
@@ -35,6 +35,41 @@ export async function overlappingItems(db: Executor, items: ReadonlyArray<{ inde
   return rows.map((r) => r.idx);
 }
 
+type InsertValues = {
+  ids: string[]; auditIds: string[]; communityIds: string[]; volunteerIds: string[]; organizationIds: string[]; categoryIds: string[];
+  servedOn: string[]; minutes: number[]; activityIds: Array<string | null>; startedAt: Array<string | null>; endedAt: Array<string | null>;
+  locations: Array<string | null>; descriptions: Array<string | null>; statuses: string[]; sources: string[]; keyId: string; requestId: string;
+};
+
+const insertStatement = statement<{ now: Date | string }, InsertValues>('entries_insert', (v) => sql`
+    with input as (
+      select * from unnest(
+        ${v.ids}::uuid[], ${v.auditIds}::uuid[], ${v.communityIds}::uuid[], ${v.volunteerIds}::uuid[],
+        ${v.organizationIds}::uuid[], ${v.categoryIds}::uuid[], ${v.servedOn}::date[],
+        ${v.minutes}::smallint[], ${v.activityIds}::uuid[], ${v.startedAt}::timestamptz[],
+        ${v.endedAt}::timestamptz[], ${v.locations}::text[], ${v.descriptions}::text[],
+        ${v.statuses}::text[], ${v.sources}::text[]
+      ) as t(id, audit_id, community_id, volunteer_id, organization_id, category_id, served_on, minutes,
+             activity_id, started_at, ended_at, location, description, status, source)
+    ), inserted as (
+      insert into service_entries (id, community_id, volunteer_id, organization_id, category_id, served_on, minutes, activity_id,
+        started_at, ended_at, location, description, status, source, recorded_by_key_id, approved_by_key_id, approved_at)
+      select id, community_id, volunteer_id, organization_id, category_id, served_on, minutes, activity_id, started_at, ended_at,
+        location, description, status, source, ${v.keyId}::uuid,
+        case when status = 'approved' then ${v.keyId}::uuid end, case when status = 'approved' then now() end
+      from input
+      returning id, community_id, volunteer_id, organization_id, category_id, served_on, minutes, status, source, started_at, ended_at
+    ), audited as (
+      insert into audit_events (id, community_id, actor_key_id, action, entity_type, entity_id, after, request_id)
+      select input.audit_id, inserted.community_id, ${v.keyId}::uuid, 'service_entry.recorded', 'service_entry', inserted.id,
+        jsonb_build_object('volunteerId', inserted.volunteer_id, 'organizationId', inserted.organization_id,
+          'categoryId', inserted.category_id, 'servedOn', inserted.served_on, 'minutes', inserted.minutes,
+          'status', inserted.status, 'source', inserted.source, 'startedAt', inserted.started_at, 'endedAt', inserted.ended_at),
+        ${v.requestId}
+      from inserted join input on input.id = inserted.id
+    )
+    select now()`);
+
 /**
  * Inserts the entries and their audit events in one statement (unnest keeps it one round trip
  * whatever the batch size) and answers the stored rows in input order. The rows are built here
@@ -43,36 +78,14 @@ export async function overlappingItems(db: Executor, items: ReadonlyArray<{ inde
  */
 export async function insertEntries(db: Executor, ctx: Pick<RequestContext, 'actor' | 'requestId'>, entries: readonly NewEntry[]): Promise<EntryRow[]> {
   const ids = entries.map(() => uuidv7());
-  const auditIds = entries.map(() => uuidv7());
   const keyId = ctx.actor.keyId;
-  const [clock] = await queryRows<{ now: Date | string }>(db, sql`
-    with input as (
-      select * from unnest(
-        ${array(ids)}::uuid[], ${array(auditIds)}::uuid[], ${array(col(entries, 'communityId'))}::uuid[], ${array(col(entries, 'volunteerId'))}::uuid[],
-        ${array(col(entries, 'organizationId'))}::uuid[], ${array(col(entries, 'categoryId'))}::uuid[], ${array(col(entries, 'servedOn'))}::date[],
-        ${array(col(entries, 'minutes'))}::smallint[], ${array(col(entries, 'activityId'))}::uuid[], ${array(col(entries, 'startedAt'))}::timestamptz[],
-        ${array(col(entries, 'endedAt'))}::timestamptz[], ${array(col(entries, 'location'))}::text[], ${array(col(entries, 'description'))}::text[],
-        ${array(col(entries, 'status'))}::text[], ${array(col(entries, 'source'))}::text[]
-      ) as t(id, audit_id, community_id, volunteer_id, organization_id, category_id, served_on, minutes,
-             activity_id, started_at, ended_at, location, description, status, source)
-    ), inserted as (
-      insert into service_entries (id, community_id, volunteer_id, organization_id, category_id, served_on, minutes, activity_id,
-        started_at, ended_at, location, description, status, source, recorded_by_key_id, approved_by_key_id, approved_at)
-      select id, community_id, volunteer_id, organization_id, category_id, served_on, minutes, activity_id, started_at, ended_at,
-        location, description, status, source, ${keyId}::uuid,
-        case when status = 'approved' then ${keyId}::uuid end, case when status = 'approved' then now() end
-      from input
-      returning id, community_id, volunteer_id, organization_id, category_id, served_on, minutes, status, source, started_at, ended_at
-    ), audited as (
-      insert into audit_events (id, community_id, actor_key_id, action, entity_type, entity_id, after, request_id)
-      select input.audit_id, inserted.community_id, ${keyId}::uuid, 'service_entry.recorded', 'service_entry', inserted.id,
-        jsonb_build_object('volunteerId', inserted.volunteer_id, 'organizationId', inserted.organization_id,
-          'categoryId', inserted.category_id, 'servedOn', inserted.served_on, 'minutes', inserted.minutes,
-          'status', inserted.status, 'source', inserted.source, 'startedAt', inserted.started_at, 'endedAt', inserted.ended_at),
-        ${ctx.requestId}
-      from inserted join input on input.id = inserted.id
-    )
-    select now()`, 'entries_insert');
+  const [clock] = await insertStatement(db, {
+    ids, auditIds: entries.map(() => uuidv7()), communityIds: col(entries, 'communityId'), volunteerIds: col(entries, 'volunteerId'),
+    organizationIds: col(entries, 'organizationId'), categoryIds: col(entries, 'categoryId'), servedOn: col(entries, 'servedOn'),
+    minutes: col(entries, 'minutes'), activityIds: col(entries, 'activityId'), startedAt: col(entries, 'startedAt'), endedAt: col(entries, 'endedAt'),
+    locations: col(entries, 'location'), descriptions: col(entries, 'description'), statuses: col(entries, 'status'), sources: col(entries, 'source'),
+    keyId, requestId: ctx.requestId,
+  });
   const now = toDate(clock!.now)!;
   return entries.map((entry, i) => storedRow(entry, ids[i]!, keyId, now));
 }
