@@ -102,7 +102,7 @@ describe('POST /v1/service-entries › Idempotency-Key', () => {
     const prepare = sessions.prepareQuery;
     sessions.prepareQuery = function cutOff(this: unknown, ...args: unknown[]) {
       const prepared = prepare.apply(this, args);
-      if (args[2] !== 'entries_insert') return prepared;
+      if (!String(args[2]).startsWith('entries_insert')) return prepared;
       sessions.prepareQuery = prepare;
       return { execute: async (...values: unknown[]) => { await prepared.execute(...values); throw new Error('Connection terminated unexpectedly'); } };
     };

@@ -87,23 +87,31 @@ export function checkProbe(probe: KeyProbe, print: string): void {
   throw new StoredAnswer({ status: probe.status!, body: probe.body });
 }
 
-const storeStatement = statement<{ key: string }, KeyClaim & { status: number; body: string }>('idempotency_store', (v) => sql`
-    insert into idempotency_keys (api_key_id, key, community_id, fingerprint, state, response_status, response_body, created_at)
+/** What storing an answer binds: the claim and the answer, its body as JSON text. */
+export type StoreValues = KeyClaim & { status: number; body: string };
+
+export const storeValues = (claim: KeyClaim, outcome: Outcome): StoreValues => ({ ...claim, status: outcome.status, body: JSON.stringify(outcome.body) });
+
+/**
+ * Stores the answer for the key, returning the key when it did. A row younger than 24 hours is
+ * never overwritten: when one appeared after this request looked (a race the probe's snapshot can
+ * miss), nothing is stored and the write must be refused, so one key can never record twice.
+ */
+export function storeSql(v: Slots<StoreValues>): SQL {
+  return sql`insert into idempotency_keys (api_key_id, key, community_id, fingerprint, state, response_status, response_body, created_at)
     values (${v.apiKeyId}::uuid, ${v.key}, ${v.communityId}::uuid, ${v.fingerprint}, 'done', ${v.status}, ${v.body}::jsonb, now())
     on conflict (api_key_id, key) do update
       set community_id = excluded.community_id, fingerprint = excluded.fingerprint, response_status = excluded.response_status,
           response_body = excluded.response_body, created_at = excluded.created_at
       where idempotency_keys.created_at < ${expired}
-    returning key`);
+    returning key`;
+}
 
-/**
- * Stores the answer for the key. A row younger than 24 hours is never overwritten: when one
- * appeared after this request looked (a race the probe's snapshot can miss), the write is
- * refused, so one key can never record twice.
- */
+const storeStatement = statement<{ key: string }, StoreValues>('idempotency_store', storeSql);
+
+/** Stores the answer for the key on its own (see `storeSql`); false when another answer is there. */
 export async function storeAnswer(db: Executor, claim: KeyClaim, outcome: Outcome): Promise<boolean> {
-  const stored = await storeStatement(db, { ...claim, status: outcome.status, body: JSON.stringify(outcome.body) });
-  return stored.length > 0;
+  return (await storeStatement(db, storeValues(claim, outcome))).length > 0;
 }
 
 /** Who asks, with which key, for which request. */
@@ -118,8 +126,10 @@ export interface KeyClaim {
 export interface KeyHooks {
   /** The values of `probeSql` in the write's first statement, and what to make of its value. */
   probe: { values: KeyProbeValues; check(value: KeyProbe): void };
-  /** Stores the answer with the write; refuses the write if another answer got there first. */
-  store(tx: Executor, outcome: Outcome): Promise<void>;
+  /** The values that store `outcome` for the key, in the write's own statement (see `storeSql`). */
+  storing(outcome: Outcome): StoreValues;
+  /** For a write whose statement stored no answer (another got there first): rolls it back, and the first answer is replayed. */
+  refused(): never;
 }
 
 async function storedOutcome(db: Database, claim: KeyClaim): Promise<Outcome | undefined> {
@@ -172,9 +182,8 @@ export async function idempotent(
   const claim: KeyClaim = { apiKeyId, key, communityId: request.actor?.communityId ?? null, fingerprint: fingerprint(request) };
   const hooks: KeyHooks = {
     probe: { values: { keyHolder: apiKeyId, idempotencyKey: key }, check: (value) => checkProbe(value, claim.fingerprint) },
-    store: async (tx, outcome) => {
-      if (!(await storeAnswer(tx, claim, outcome))) throw new StoredAnswerRace();
-    },
+    storing: (outcome) => storeValues(claim, outcome),
+    refused: () => { throw new StoredAnswerRace(); },
   };
   try {
     return send(await run(hooks));

@@ -1,4 +1,4 @@
-import type { Database, Executor } from '../../db/client.js';
+import type { Database } from '../../db/client.js';
 import { checkViolation } from '../../db/errors.js';
 import type { RequestContext } from '../../lib/context.js';
 import { AppError, ruleViolated } from '../../lib/errors.js';
@@ -10,7 +10,7 @@ import type { RecordEntryInput } from './entry-schemas.js';
 import type { EntryRow } from './entry-view.js';
 import { insertEntries, overlappingItems, type NewEntry } from './entry-writer.js';
 import { applyToRollups } from '../reports/rollup-writer.js';
-import type { KeyHooks, KeyProbe } from '../idempotency/idempotency.js';
+import type { KeyHooks, KeyProbe, Outcome } from '../idempotency/idempotency.js';
 
 function throwIfAny(errors: RuleErrors, summary: string): void {
   if (errors.list.length === 0) return;
@@ -55,9 +55,10 @@ export interface RecordOptions {
   defaultSource: NewEntry['source'];
   /**
    * The request's Idempotency-Key: probed in the write's first statement (which may end the
-   * write there: a stored answer, another request holding the key) and answered with the write.
+   * write there: a stored answer, another request holding the key), and its `answer` to the
+   * recorded rows stored by the insert itself.
    */
-  key?: { probe: KeyHooks['probe']; store(tx: Executor, rows: EntryRow[]): Promise<void> };
+  key?: KeyHooks & { answer(rows: EntryRow[]): Outcome };
 }
 
 /**
@@ -110,10 +111,11 @@ export async function recordEntries(db: Database, ctx: RequestContext, drafts: r
       for (const index of await overlappingItems(tx, timed)) errors.add(index, 'startedAt', 'overlaps another pending or approved entry of this volunteer');
       throwIfAny(errors, 'Entries break the ledger\'s rules');
 
-      const rows = await insertEntries(tx, ctx, entries);
+      const key = options.key;
+      const { rows, stored } = await insertEntries(tx, ctx, entries, refs.now, key && ((inserted) => key.storing(key.answer(inserted))));
+      if (key && !stored) key.refused();
       const memberNumbers = new Map([...refs.volunteers.values()].map((v) => [v.id, v.memberNo]));
       await applyToRollups(tx, rows.filter((r) => r.status === 'approved'), 1, memberNumbers);
-      if (options.key) await options.key.store(tx, rows);
       return rows;
     });
   } catch (err) {

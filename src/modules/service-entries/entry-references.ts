@@ -19,6 +19,8 @@ export interface References {
   addedDays: Map<string, number>;
   /** The value of the `probe` expression, when one was given (the Idempotency-Key's, for a write). */
   probe?: unknown;
+  /** The transaction's clock (`now()`), which every row it writes is stamped with. */
+  now: Date;
 }
 
 const uniq = (values: string[]): string[] => [...new Set(values)];
@@ -33,13 +35,13 @@ export interface ReferenceOptions {
 }
 
 type ReferenceValues = { volunteerIds: string[]; organizationIds: string[]; categoryIds: string[] } & Partial<DayClaimValues> & Partial<KeyProbeValues>;
-type Row = { volunteers: VolunteerRef[] | null; organizations: OrganizationRef[] | null; categories: CategoryRef[] | null; memberships: Array<{ o: string; v: string }> | null; days?: Array<{ v: string; d: string; m: number }> | null; probe?: unknown };
+type Row = { now: Date | string; volunteers: VolunteerRef[] | null; organizations: OrganizationRef[] | null; categories: CategoryRef[] | null; memberships: Array<{ o: string; v: string }> | null; days?: Array<{ v: string; d: string; m: number }> | null; probe?: unknown };
 
 /** The statement for one combination of options, written once (see `statement`). */
 function referencesStatement(memberships: boolean, days: boolean, probe: boolean) {
   return statement<Row, ReferenceValues>(`entry_references${memberships ? '_members' : ''}${days ? '_adding_days' : ''}${probe ? '_probing' : ''}`, (v) => sql`
     ${days ? sql`with added as (${addWithinCap(v)})` : sql``}
-    select
+    select now() as now,
       (select json_agg(json_build_object('id', id, 'communityId', community_id, 'status', status, 'memberNo', member_no))
          from volunteers where id = any(${v.volunteerIds}::uuid[])) as volunteers,
       (select json_agg(json_build_object('id', o.id, 'communityId', o.community_id, 'archived', o.archived_at is not null,
@@ -78,6 +80,7 @@ export async function loadReferences(
   const fromJson = <T>(value: unknown): T | undefined => (typeof value === 'string' ? JSON.parse(value) as T : (value ?? undefined) as T | undefined);
   const parse = <T>(value: T[] | string | null | undefined): T[] => fromJson<T[]>(value) ?? [];
   return {
+    now: new Date(row!.now),
     volunteers: new Map(parse(row?.volunteers).map((v) => [v.id, v])),
     organizations: new Map(parse(row?.organizations).map((o) => [o.id, o])),
     categories: new Map(parse(row?.categories).map((c) => [c.id, c])),

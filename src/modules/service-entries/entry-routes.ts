@@ -24,7 +24,7 @@ export const entryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       headers: IdempotencyHeaders, body: RecordEntryBody, response: { 201: ServiceEntry, ...writeProblems },
     },
   }, async (request, reply) => idempotent(app.db, request, reply, async (key) => {
-    const entry = await service.record(contextOf(request), request.body, key && { probe: key.probe, store: (tx, rows) => key.store(tx, { status: 201, body: toEntry(rows[0]!) }) });
+    const entry = await service.record(contextOf(request), request.body, key && { ...key, answer: (rows) => ({ status: 201, body: toEntry(rows[0]!) }) });
     return { status: 201, body: entry };
   }, { headersFor: (outcome) => ({ location: `/v1/service-entries/${(outcome.body as { id: string }).id}` }) }));
 
@@ -36,7 +36,7 @@ export const entryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       headers: IdempotencyHeaders, body: BatchBody, response: { 201: BatchResult, ...writeProblems },
     },
   }, async (request, reply) => idempotent(app.db, request, reply, async (key) => {
-    const data = await service.recordBatch(contextOf(request), request.body.entries, key && { probe: key.probe, store: (tx, rows) => key.store(tx, { status: 201, body: { data: rows.map(toEntry) } }) });
+    const data = await service.recordBatch(contextOf(request), request.body.entries, key && { ...key, answer: (rows) => ({ status: 201, body: { data: rows.map(toEntry) } }) });
     return { status: 201, body: { data } };
   }));
 
