@@ -1,6 +1,44 @@
+import { NodePgSession, NodePgTransaction } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
 import type { Database, Executor } from '../db/client.js';
 
+export interface TransactionOptions {
+  /**
+   * Plan every statement of the transaction once per connection (PostgreSQL's generic plan). For
+   * the ledger's write statements, which look rows up by key in arrays: PostgreSQL planned the
+   * references statement of a recorded entry afresh on every call, because a plan for a known
+   * one-element array always looks cheaper than one for any array, and that planning took 0.66 ms
+   * of the statement's 0.93 (statement log, bind vs execute). Set with BEGIN in one round trip.
+   */
+  genericPlans?: boolean;
+}
+
+/** Drizzle's session over the pool, whose parts a transaction of our own is made of (as Drizzle's own `transaction` makes it). */
+interface PoolSession {
+  client: unknown;
+  dialect: ConstructorParameters<typeof NodePgSession>[1];
+  schema: ConstructorParameters<typeof NodePgSession>[2];
+  options: ConstructorParameters<typeof NodePgSession>[3];
+}
+
 /** Runs `work` in one database transaction; the audit event and the change commit together or not at all. */
-export async function inTransaction<T>(db: Database, work: (tx: Executor) => Promise<T>): Promise<T> {
-  return db.transaction(async (tx) => work(tx as unknown as Executor));
+export async function inTransaction<T>(db: Database, work: (tx: Executor) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+  const session = (db as unknown as { session: PoolSession }).session;
+  // On embedded PGlite (one connection, statement names ignored) the setting would buy nothing.
+  if (!options.genericPlans || !(session.client instanceof pg.Pool)) return db.transaction(async (tx) => work(tx as unknown as Executor));
+  const client = await session.client.connect();
+  const tx = new NodePgTransaction(session.dialect, new NodePgSession(client, session.dialect, session.schema, session.options), session.schema);
+  try {
+    // A simple query (no parameters) may hold two statements.
+    await client.query('begin; set local plan_cache_mode = force_generic_plan');
+    const result = await work(tx as unknown as Executor);
+    await client.query('commit');
+    client.release();
+    return result;
+  } catch (err) {
+    // A connection that cannot even roll back is broken: the pool drops it instead of lending it again.
+    const broken = await client.query('rollback').then(() => undefined, (rollbackError: Error) => rollbackError);
+    client.release(broken);
+    throw err;
+  }
 }

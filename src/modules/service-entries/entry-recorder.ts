@@ -117,7 +117,7 @@ export async function recordEntries(db: Database, ctx: RequestContext, drafts: r
       const memberNumbers = new Map([...refs.volunteers.values()].map((v) => [v.id, v.memberNo]));
       await applyToRollups(tx, rows.filter((r) => r.status === 'approved'), 1, memberNumbers);
       return rows;
-    });
+    }, { genericPlans: true });
   } catch (err) {
     if (err instanceof AppError) throw err;
     return translateConstraint(err, options.batch);
