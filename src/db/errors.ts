@@ -35,6 +35,9 @@ export function uniqueViolation(err: unknown): string | undefined {
   return undefined;
 }
 
+/** The error `write_guard` raises (migration 0009): a one-statement write undid itself. */
+export const writeGuardRefused = (err: unknown): boolean => codeOf(err) === 'VH001';
+
 export function checkViolation(err: unknown): string | undefined {
   let current: unknown = err;
   for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth += 1) {

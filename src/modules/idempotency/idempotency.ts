@@ -93,13 +93,14 @@ export type StoreValues = KeyClaim & { status: number; body: string };
 export const storeValues = (claim: KeyClaim, outcome: Outcome): StoreValues => ({ ...claim, status: outcome.status, body: JSON.stringify(outcome.body) });
 
 /**
- * Stores the answer for the key, returning the key when it did. A row younger than 24 hours is
+ * Stores the answer for the key (the body given as SQL, if not `v.body`; only `when` it holds),
+ * returning the key when it did. A row younger than 24 hours is
  * never overwritten: when one appeared after this request looked (a race the probe's snapshot can
  * miss), nothing is stored and the write must be refused, so one key can never record twice.
  */
-export function storeSql(v: Slots<StoreValues>): SQL {
+export function storeSql(v: Slots<StoreValues>, { when, body = sql`${v.body}::jsonb` }: { when?: SQL; body?: SQL } = {}): SQL {
   return sql`insert into idempotency_keys (api_key_id, key, community_id, fingerprint, state, response_status, response_body, created_at)
-    values (${v.apiKeyId}::uuid, ${v.key}, ${v.communityId}::uuid, ${v.fingerprint}, 'done', ${v.status}, ${v.body}::jsonb, now())
+    select ${v.apiKeyId}::uuid, ${v.key}, ${v.communityId}::uuid, ${v.fingerprint}, 'done', ${v.status}, ${body}, now() ${when ? sql`where ${when}` : sql``}
     on conflict (api_key_id, key) do update
       set community_id = excluded.community_id, fingerprint = excluded.fingerprint, response_status = excluded.response_status,
           response_body = excluded.response_body, created_at = excluded.created_at
@@ -107,7 +108,7 @@ export function storeSql(v: Slots<StoreValues>): SQL {
     returning key`;
 }
 
-const storeStatement = statement<{ key: string }, StoreValues>('idempotency_store', storeSql);
+const storeStatement = statement<{ key: string }, StoreValues>('idempotency_store', (v) => storeSql(v));
 
 /** Stores the answer for the key on its own (see `storeSql`); false when another answer is there. */
 export async function storeAnswer(db: Executor, claim: KeyClaim, outcome: Outcome): Promise<boolean> {

@@ -4,13 +4,15 @@ import type { RequestContext } from '../../lib/context.js';
 import { AppError, ruleViolated } from '../../lib/errors.js';
 import { inTransaction } from '../../lib/transaction.js';
 import { DAY_CAP_MINUTES, dayKey, groupByDay, lockedMinutes } from './day-minutes.js';
-import { loadReferences } from './entry-references.js';
+import { loadReferences, type RuleReferences } from './entry-references.js';
 import { arrivesApproved, batchField, checkOverlapsWithin, checkReferences, isPrivileged, RuleErrors, singleField } from './entry-rules.js';
 import type { RecordEntryInput } from './entry-schemas.js';
 import type { EntryRow } from './entry-view.js';
 import { insertEntries, overlappingItems, type NewEntry } from './entry-writer.js';
 import { applyToRollups } from '../reports/rollup-writer.js';
 import type { KeyHooks, KeyProbe, Outcome } from '../idempotency/idempotency.js';
+import { recordInOneStatement } from './entry-one-statement.js';
+import type { ReferenceCache } from './reference-cache.js';
 
 function throwIfAny(errors: RuleErrors, summary: string): void {
   if (errors.list.length === 0) return;
@@ -59,6 +61,50 @@ export interface RecordOptions {
    * recorded rows stored by the insert itself.
    */
   key?: KeyHooks & { answer(rows: EntryRow[]): Outcome };
+  /** What the rules last read about references (see ReferenceCache): lets a single entry be recorded in one statement. */
+  cache?: ReferenceCache;
+}
+
+/** The entry as recorded from `draft`; items whose organization is unknown keep an empty community (they carry an error already). */
+function newEntry(ctx: RequestContext, draft: RecordEntryInput, refs: RuleReferences, defaultSource: NewEntry['source']): NewEntry {
+  return {
+    communityId: refs.organizations.get(draft.organizationId)?.communityId ?? '',
+    volunteerId: draft.volunteerId,
+    organizationId: draft.organizationId,
+    categoryId: draft.categoryId,
+    servedOn: draft.servedOn,
+    minutes: draft.minutes,
+    activityId: draft.activityId ?? null,
+    startedAt: storedInstant(draft.startedAt),
+    endedAt: storedInstant(draft.endedAt),
+    location: storedText(draft.location),
+    description: storedText(draft.description),
+    status: arrivesApproved(ctx.actor, draft, refs) ? 'approved' : 'pending',
+    source: draft.source ?? defaultSource,
+  };
+}
+
+/**
+ * A single entry whose references are all cached and pass the rules, and which arrives pending
+ * (an approved one also moves the report rollups), is recorded in one statement that confirms
+ * those facts as it writes (entry-one-statement.ts). Undefined: it must go the long way.
+ */
+async function recordKnownEntry(db: Database, ctx: RequestContext, draft: RecordEntryInput, options: RecordOptions): Promise<EntryRow[] | undefined> {
+  const members = !isPrivileged(ctx.actor);
+  const refs = options.cache!.referencesOf(draft, members);
+  if (!refs) return undefined;
+  const errors = new RuleErrors(singleField, false);
+  checkReferences(ctx.actor, [draft], refs, errors);
+  const entry = newEntry(ctx, draft, refs, options.defaultSource);
+  if (errors.list.length > 0 || entry.status !== 'pending') return undefined;
+  try {
+    const rows = await recordInOneStatement(db, ctx, entry, refs.organizations.get(draft.organizationId)!, members, options.key);
+    if (!rows) options.cache!.forget(draft);
+    return rows;
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    return translateConstraint(err, false);
+  }
 }
 
 /**
@@ -66,6 +112,10 @@ export interface RecordOptions {
  * anything is written, so a batch with bad items names each of them by index and field.
  */
 export async function recordEntries(db: Database, ctx: RequestContext, drafts: readonly RecordEntryInput[], options: RecordOptions): Promise<EntryRow[]> {
+  if (!options.batch && options.cache) {
+    const recorded = await recordKnownEntry(db, ctx, drafts[0]!, options);
+    if (recorded) return recorded;
+  }
   const errors = new RuleErrors(options.batch ? batchField : singleField, options.batch);
   checkOverlapsWithin(drafts, errors);
   try {
@@ -73,23 +123,10 @@ export async function recordEntries(db: Database, ctx: RequestContext, drafts: r
       const days = groupByDay(drafts.map((d) => ({ volunteerId: d.volunteerId, organizationId: d.organizationId, servedOn: d.servedOn, minutes: d.minutes })));
       const refs = await loadReferences(tx, drafts, { memberships: !isPrivileged(ctx.actor), days, ...(options.key ? { probe: options.key.probe.values } : {}) });
       if (options.key) options.key.probe.check(refs.probe as KeyProbe);
+      options.cache?.remember(refs);
       checkReferences(ctx.actor, drafts, refs, errors);
       // Items whose organization is unknown cannot be checked further; the rest are, so one answer names every problem.
-      const entries: NewEntry[] = drafts.map((draft) => ({
-        communityId: refs.organizations.get(draft.organizationId)?.communityId ?? '',
-        volunteerId: draft.volunteerId,
-        organizationId: draft.organizationId,
-        categoryId: draft.categoryId,
-        servedOn: draft.servedOn,
-        minutes: draft.minutes,
-        activityId: draft.activityId ?? null,
-        startedAt: storedInstant(draft.startedAt),
-        endedAt: storedInstant(draft.endedAt),
-        location: storedText(draft.location),
-        description: storedText(draft.description),
-        status: arrivesApproved(ctx.actor, draft, refs) ? 'approved' : 'pending',
-        source: draft.source ?? options.defaultSource,
-      }));
+      const entries = drafts.map((draft) => newEntry(ctx, draft, refs, options.defaultSource));
 
       // Days of an unknown organization were not counted; their items already carry an error.
       const counted = days.filter((d) => refs.organizations.has(d.organizationId));

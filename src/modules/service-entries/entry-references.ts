@@ -8,6 +8,9 @@ export interface VolunteerRef { id: string; communityId: string; status: string;
 export interface OrganizationRef { id: string; communityId: string; archived: boolean; approvalPolicy: 'manual' | 'auto'; timezone: string }
 export interface CategoryRef { id: string; communityId: string }
 
+/** What the ledger's rules read about the objects a set of entries names. */
+export type RuleReferences = Pick<References, 'volunteers' | 'organizations' | 'categories' | 'memberships'>;
+
 /** Everything the ledger's rules need about the objects a set of entries names, read in one statement. */
 export interface References {
   volunteers: Map<string, VolunteerRef>;

@@ -1,7 +1,7 @@
 import type { FieldError } from '../../lib/errors.js';
 import { dateIn, isCalendarDate } from '../../lib/time.js';
 import type { Actor } from '../../plugins/auth/actor.js';
-import type { References } from './entry-references.js';
+import type { RuleReferences } from './entry-references.js';
 
 export interface EntryDraft {
   volunteerId: string;
@@ -51,7 +51,7 @@ export function checkTimes(draft: EntryDraft, timezone: string, index: number, e
 }
 
 /** The rules that need only the loaded references: one community, active volunteer, membership, dates. */
-export function checkReferences(actor: Actor, drafts: readonly EntryDraft[], refs: References, errors: RuleErrors): void {
+export function checkReferences(actor: Actor, drafts: readonly EntryDraft[], refs: RuleReferences, errors: RuleErrors): void {
   const todayIn = new Map<string, string>();
   const today = (timezone: string): string => {
     let date = todayIn.get(timezone);
@@ -87,7 +87,7 @@ export function isPrivileged(actor: Actor): boolean {
 }
 
 /** Under `auto`, entries from the organization's coordinator or a community admin arrive approved; self-reports never do. */
-export function arrivesApproved(actor: Actor, draft: EntryDraft, refs: References): boolean {
+export function arrivesApproved(actor: Actor, draft: EntryDraft, refs: RuleReferences): boolean {
   const organization = refs.organizations.get(draft.organizationId);
   if (!organization || organization.approvalPolicy !== 'auto' || draft.source === 'self_report') return false;
   return isPrivileged(actor) || (actor.role === 'coordinator' && actor.organizationId === organization.id);

@@ -9,17 +9,19 @@ import { findEntry, listEntriesJson } from './entry-repository.js';
 import type { EntryQueryInput, EntryView, PatchEntryInput, RecordEntryInput } from './entry-schemas.js';
 import { createEntryTransitions, seesEntry } from './entry-transitions.js';
 import { toEntry } from './entry-view.js';
+import { ReferenceCache } from './reference-cache.js';
 
 export function createEntryService(db: Database) {
   const transitions = createEntryTransitions(db);
+  const cache = new ReferenceCache();
 
   async function record(ctx: RequestContext, input: RecordEntryInput, key?: RecordOptions['key']): Promise<EntryView> {
-    const [row] = await recordEntries(db, ctx, [input], { batch: false, defaultSource: 'coordinator', ...(key ? { key } : {}) });
+    const [row] = await recordEntries(db, ctx, [input], { batch: false, defaultSource: 'coordinator', cache, ...(key ? { key } : {}) });
     return toEntry(row!);
   }
 
   async function recordBatch(ctx: RequestContext, inputs: RecordEntryInput[], key?: RecordOptions['key']): Promise<EntryView[]> {
-    const rows = await recordEntries(db, ctx, inputs, { batch: true, defaultSource: 'import', ...(key ? { key } : {}) });
+    const rows = await recordEntries(db, ctx, inputs, { batch: true, defaultSource: 'import', cache, ...(key ? { key } : {}) });
     return rows.map(toEntry);
   }
 

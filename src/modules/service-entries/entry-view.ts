@@ -37,7 +37,7 @@ export function toEntry(row: EntryRow): EntryView {
 }
 
 /** An instant as `toISOString` writes it (UTC, milliseconds, Z); to_char truncates microseconds as a JS Date does. */
-const iso8601 = (column: string): string => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+export const iso8601 = (column: string): string => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /**
  * `toEntry` written in SQL, for lists: PostgreSQL builds each entry's JSON, so a page of 50 costs

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { array, queryRows, statement, type Slots } from '../../db/raw.js';
 import { storeSql, type StoreValues } from '../idempotency/idempotency.js';
@@ -36,15 +36,30 @@ export async function overlappingItems(db: Executor, items: ReadonlyArray<{ inde
   return rows.map((r) => r.idx);
 }
 
-type InsertValues = {
+export type InsertValues = {
   ids: string[]; auditIds: string[]; communityIds: string[]; volunteerIds: string[]; organizationIds: string[]; categoryIds: string[];
   servedOn: string[]; minutes: number[]; activityIds: Array<string | null>; startedAt: Array<string | null>; endedAt: Array<string | null>;
   locations: Array<string | null>; descriptions: Array<string | null>; statuses: string[]; sources: string[]; keyId: string; requestId: string;
 };
 
-/** The insert, and with `storing` the Idempotency-Key's answer in the same statement (see `storeSql`). */
-const insertStatement = (storing: boolean) => statement<{ stored: number }, InsertValues & Partial<StoreValues>>(storing ? 'entries_insert_storing_answer' : 'entries_insert', (v) => sql`
-    with input as (
+/** The values of `insertSql` for `entries` (with their new ids) as `ctx` records them. */
+export function insertValues(ctx: Pick<RequestContext, 'actor' | 'requestId'>, entries: readonly NewEntry[], ids: string[]): InsertValues {
+  return {
+    ids, auditIds: entries.map(() => uuidv7()), communityIds: col(entries, 'communityId'), volunteerIds: col(entries, 'volunteerId'),
+    organizationIds: col(entries, 'organizationId'), categoryIds: col(entries, 'categoryId'), servedOn: col(entries, 'servedOn'),
+    minutes: col(entries, 'minutes'), activityIds: col(entries, 'activityId'), startedAt: col(entries, 'startedAt'), endedAt: col(entries, 'endedAt'),
+    locations: col(entries, 'location'), descriptions: col(entries, 'description'), statuses: col(entries, 'status'), sources: col(entries, 'source'),
+    keyId: ctx.actor.keyId, requestId: ctx.requestId,
+  };
+}
+
+/**
+ * The CTEs `input`, `inserted` (the entries, returning their ids) and `audited` (an event for
+ * each): unnest keeps them one statement whatever the batch size. With `when`, nothing is
+ * inserted unless it holds.
+ */
+export function insertSql(v: Slots<InsertValues>, when?: SQL): SQL {
+  return sql`input as (
       select * from unnest(
         ${v.ids}::uuid[], ${v.auditIds}::uuid[], ${v.communityIds}::uuid[], ${v.volunteerIds}::uuid[],
         ${v.organizationIds}::uuid[], ${v.categoryIds}::uuid[], ${v.servedOn}::date[],
@@ -59,7 +74,7 @@ const insertStatement = (storing: boolean) => statement<{ stored: number }, Inse
       select id, community_id, volunteer_id, organization_id, category_id, served_on, minutes, activity_id, started_at, ended_at,
         location, description, status, source, ${v.keyId}::uuid,
         case when status = 'approved' then ${v.keyId}::uuid end, case when status = 'approved' then now() end
-      from input
+      from input ${when ? sql`where ${when}` : sql``}
       returning id, community_id, volunteer_id, organization_id, category_id, served_on, minutes, status, source, started_at, ended_at
     ), audited as (
       insert into audit_events (id, community_id, actor_key_id, action, entity_type, entity_id, after, request_id)
@@ -69,7 +84,12 @@ const insertStatement = (storing: boolean) => statement<{ stored: number }, Inse
           'status', inserted.status, 'source', inserted.source, 'startedAt', inserted.started_at, 'endedAt', inserted.ended_at),
         ${v.requestId}
       from inserted join input on input.id = inserted.id
-    )${storing ? sql`, stored as (${storeSql(v as Slots<StoreValues>)})` : sql``}
+    )`;
+}
+
+/** The insert, and with `storing` the Idempotency-Key's answer in the same statement (see `storeSql`). */
+const insertStatement = (storing: boolean) => statement<{ stored: number }, InsertValues & Partial<StoreValues>>(storing ? 'entries_insert_storing_answer' : 'entries_insert', (v) => sql`
+    with ${insertSql(v)}${storing ? sql`, stored as (${storeSql(v as Slots<StoreValues>)})` : sql``}
     select ${storing ? sql`(select count(*) from stored)::int` : sql`1`} as stored`);
 const insertOnly = insertStatement(false);
 const insertStoring = insertStatement(true);
@@ -86,23 +106,16 @@ export async function insertEntries(
   db: Executor, ctx: Pick<RequestContext, 'actor' | 'requestId'>, entries: readonly NewEntry[], now: Date, answer?: (rows: EntryRow[]) => StoreValues,
 ): Promise<{ rows: EntryRow[]; stored: boolean }> {
   const ids = entries.map(() => uuidv7());
-  const keyId = ctx.actor.keyId;
-  const rows = entries.map((entry, i) => storedRow(entry, ids[i]!, keyId, now));
-  const values: InsertValues = {
-    ids, auditIds: entries.map(() => uuidv7()), communityIds: col(entries, 'communityId'), volunteerIds: col(entries, 'volunteerId'),
-    organizationIds: col(entries, 'organizationId'), categoryIds: col(entries, 'categoryId'), servedOn: col(entries, 'servedOn'),
-    minutes: col(entries, 'minutes'), activityIds: col(entries, 'activityId'), startedAt: col(entries, 'startedAt'), endedAt: col(entries, 'endedAt'),
-    locations: col(entries, 'location'), descriptions: col(entries, 'description'), statuses: col(entries, 'status'), sources: col(entries, 'source'),
-    keyId, requestId: ctx.requestId,
-  };
+  const rows = entries.map((entry, i) => storedRow(entry, ids[i]!, ctx.actor.keyId, now));
+  const values = insertValues(ctx, entries, ids);
   const [result] = answer ? await insertStoring(db, { ...values, ...answer(rows) }) : await insertOnly(db, values);
   return { rows, stored: result!.stored > 0 };
 }
 
 const toDate = (value: unknown): Date | null => (value === null || value === undefined ? null : value instanceof Date ? value : new Date(String(value)));
 
-/** The row as the insert above stored it. */
-function storedRow(entry: NewEntry, id: string, keyId: string, now: Date): EntryRow {
+/** The row as `insertSql` stores it, stamped with the clock of its transaction. */
+export function storedRow(entry: NewEntry, id: string, keyId: string, now: Date): EntryRow {
   const approved = entry.status === 'approved';
   return {
     id,

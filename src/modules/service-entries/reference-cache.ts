@@ -1,0 +1,59 @@
+import type { CategoryRef, OrganizationRef, References, RuleReferences, VolunteerRef } from './entry-references.js';
+
+type Fact = VolunteerRef | OrganizationRef | CategoryRef | true;
+
+/**
+ * What the ledger's rules last read about the objects entries name (volunteers, organizations
+ * with their community's time zone, categories, current memberships), for a minute at most, so
+ * that an entry whose references are known can be checked before anything is read and written in
+ * one statement (see entry-one-statement.ts). A fact here is a guess, never a permission: that
+ * statement writes only if every fact it was checked against still holds.
+ */
+export class ReferenceCache {
+  private readonly facts = new Map<string, { fact: Fact; until: number }>();
+
+  constructor(private readonly ttlMs = 60_000, private readonly capacity = 20_000) {}
+
+  /** Keeps what a read of references found (absences are not kept: they send an entry the long way anyway). */
+  remember(refs: References): void {
+    const until = Date.now() + this.ttlMs;
+    for (const v of refs.volunteers.values()) this.put(`v:${v.id}`, v, until);
+    for (const o of refs.organizations.values()) this.put(`o:${o.id}`, o, until);
+    for (const c of refs.categories.values()) this.put(`c:${c.id}`, c, until);
+    for (const m of refs.memberships) this.put(`m:${m}`, true, until);
+  }
+
+  /** The references of one entry, or undefined unless every one its rules need is known. */
+  referencesOf(draft: { volunteerId: string; organizationId: string; categoryId: string }, memberships: boolean): RuleReferences | undefined {
+    const volunteer = this.get(`v:${draft.volunteerId}`) as VolunteerRef | undefined;
+    const organization = this.get(`o:${draft.organizationId}`) as OrganizationRef | undefined;
+    const category = this.get(`c:${draft.categoryId}`) as CategoryRef | undefined;
+    const membership = `${draft.organizationId}:${draft.volunteerId}`;
+    if (!volunteer || !organization || !category || (memberships && !this.get(`m:${membership}`))) return undefined;
+    return {
+      volunteers: new Map([[volunteer.id, volunteer]]),
+      organizations: new Map([[organization.id, organization]]),
+      categories: new Map([[category.id, category]]),
+      memberships: new Set(memberships ? [membership] : []),
+    };
+  }
+
+  /** Drops what an entry's statement found no longer true (or could not confirm). */
+  forget(draft: { volunteerId: string; organizationId: string; categoryId: string }): void {
+    for (const key of [`v:${draft.volunteerId}`, `o:${draft.organizationId}`, `c:${draft.categoryId}`, `m:${draft.organizationId}:${draft.volunteerId}`]) this.facts.delete(key);
+  }
+
+  private get(key: string): Fact | undefined {
+    const held = this.facts.get(key);
+    if (!held) return undefined;
+    if (held.until > Date.now()) return held.fact;
+    this.facts.delete(key);
+    return undefined;
+  }
+
+  private put(key: string, fact: Fact, until: number): void {
+    this.facts.delete(key); // re-inserted last, so the oldest facts are the first to go
+    this.facts.set(key, { fact, until });
+    if (this.facts.size > this.capacity) this.facts.delete(this.facts.keys().next().value!);
+  }
+}
