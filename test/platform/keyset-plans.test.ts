@@ -4,6 +4,7 @@ import { queryRows } from '../../src/db/raw.js';
 import { inTransaction } from '../../src/lib/transaction.js';
 import { listAuditEvents } from '../../src/modules/audit/audit-repository.js';
 import { listStatement } from '../../src/modules/service-entries/entry-repository.js';
+import { listVolunteers } from '../../src/modules/volunteers/volunteer-repository.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
 /*
@@ -105,6 +106,19 @@ describe('list pages walk their scope\'s index, not the whole table in id order'
       expect(indexBounds(nodes)).toEqual([expect.stringContaining(`(${column} >=`)]);
       expect(rowsRemoved(nodes)).toBe(0);
       expect(nodes.map((node) => node['Node Type'])).not.toContain('Sort');
+    });
+  });
+
+  const volunteers = (scope: string, first: number, count: number) => `
+    insert into pg_temp.volunteers (id, community_id, name, member_no)
+    select ${idOf('g')}, '${scope}', 'v', g from generate_series(${first}, ${first + count - 1}) as g`;
+
+  test.each(['current', 'stale'] as const)('GET /v1/volunteers by community, %s statistics', async (statistics) => {
+    await withSkewedShadow('volunteers', volunteers, statistics, async (tx) => {
+      const query = listVolunteers(tx, { communityId: NEW, limit: 50 }).toSQL();
+      const nodes = await explain(tx, query, query.params.map(String), statistics);
+      expect(indexBounds(nodes)).toEqual([expect.stringContaining('(community_id >=')]);
+      expect(rowsRemoved(nodes)).toBe(0);
     });
   });
 });

@@ -1,4 +1,5 @@
-import { and, asc, eq, gt, isNull } from 'drizzle-orm';
+import { and, eq, gt, isNull } from 'drizzle-orm';
+import { pinnedTo, scopeThenId } from '../../db/keyset.js';
 import type { Executor } from '../../db/client.js';
 import { memberships, volunteers } from '../../db/schema/index.js';
 
@@ -25,7 +26,7 @@ export async function leaveOrganization(db: Executor, id: string): Promise<Membe
   return row;
 }
 
-/** Filters by community as well, so the scan runs on memberships_organization_idx (community, organization, id). */
+/** Filters by community as well, so the scan runs on memberships_organization_idx (community, organization, id); see keyset.ts. */
 export async function listMembers(db: Executor, filter: { communityId: string; organizationId: string; after?: string; limit: number }) {
   return db.select({
     id: memberships.id,
@@ -37,7 +38,7 @@ export async function listMembers(db: Executor, filter: { communityId: string; o
     status: volunteers.status,
   }).from(memberships)
     .innerJoin(volunteers, eq(volunteers.id, memberships.volunteerId))
-    .where(and(eq(memberships.communityId, filter.communityId), eq(memberships.organizationId, filter.organizationId), isNull(memberships.leftAt), ...(filter.after ? [gt(memberships.id, filter.after)] : [])))
-    .orderBy(asc(memberships.id))
+    .where(and(eq(memberships.communityId, filter.communityId), pinnedTo(memberships.organizationId, filter.organizationId), isNull(memberships.leftAt), ...(filter.after ? [gt(memberships.id, filter.after)] : [])))
+    .orderBy(...scopeThenId(memberships.organizationId, memberships.id))
     .limit(filter.limit + 1);
 }
