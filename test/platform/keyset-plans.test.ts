@@ -3,7 +3,7 @@ import type { Executor } from '../../src/db/client.js';
 import { queryRows } from '../../src/db/raw.js';
 import { inTransaction } from '../../src/lib/transaction.js';
 import { listAuditEvents } from '../../src/modules/audit/audit-repository.js';
-import { listStatement } from '../../src/modules/service-entries/entry-repository.js';
+import { changesStatement, listStatement } from '../../src/modules/service-entries/entry-repository.js';
 import { listVolunteers } from '../../src/modules/volunteers/volunteer-repository.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
@@ -49,15 +49,15 @@ const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).fla
 
 /**
  * Prepares `query`, executes it through EXPLAIN ANALYZE with `values` and answers the plan's
- * nodes: as a generic plan (the one that ignores the values, which a named statement gets after
- * five runs) with current statistics, as a plan for the values with stale ones.
+ * nodes: by default as a generic plan (the one that ignores the values, which a named statement
+ * gets after five runs) with current statistics, as a plan for the values with stale ones.
  */
-async function explain(tx: Executor, query: { sql: string }, values: string[], statistics: Statistics): Promise<PlanNode[]> {
-  await tx.execute(sql.raw(`set local plan_cache_mode = ${statistics === 'current' ? 'force_generic_plan' : 'force_custom_plan'}`));
+async function explain(tx: Executor, query: { sql: string }, values: string[], statistics: Statistics, plan = statistics === 'current' ? 'generic' : 'custom'): Promise<PlanNode[]> {
+  await tx.execute(sql.raw(`set local plan_cache_mode = force_${plan}_plan`));
   await tx.execute(sql.raw(`prepare page_plan as ${query.sql}`));
   const [row] = await queryRows<{ 'QUERY PLAN': unknown }>(tx, sql.raw(`explain (analyze, format json) execute page_plan(${values.map((v) => `'${v}'`).join(', ')})`));
-  const plan = row!['QUERY PLAN'];
-  const [root] = (typeof plan === 'string' ? JSON.parse(plan) : plan) as Array<{ Plan: PlanNode }>;
+  const text = row!['QUERY PLAN'];
+  const [root] = (typeof text === 'string' ? JSON.parse(text) : text) as Array<{ Plan: PlanNode }>;
   await tx.execute(sql.raw('deallocate page_plan'));
   return nodesOf(root!.Plan);
 }
@@ -86,6 +86,23 @@ describe('list pages walk their scope\'s index, not the whole table in id order'
       expect(indexBounds(nodes)).toEqual([expect.stringContaining(`(${column} >=`)]);
       expect(rowsRemoved(nodes)).toBe(0);
       expect(nodes.map((node) => node['Node Type'])).not.toContain('Sort');
+    });
+  });
+
+  // A sync's poll: one community whose 3,000 old entries did not change and 60 new ones that did.
+  const changed = (scope: string, first: number, count: number) => `
+    insert into pg_temp.service_entries (id, community_id, volunteer_id, organization_id, category_id, served_on, minutes, status, source, recorded_by_key_id, updated_at)
+    select ${idOf('g')}, '${OLD}', gen_random_uuid(), '${scope}', gen_random_uuid(), date '2026-01-01', 5, 'pending', 'import', gen_random_uuid(),
+      now() - interval '${scope === OLD ? '30 days' : '1 minute'}'
+    from generate_series(${first}, ${first + count - 1}) as g`;
+
+  test('GET /v1/service-entries changed since the last poll fetches the changed entries, not the whole community', async () => {
+    await withSkewedShadow('service_entries', changed, 'current', async (tx) => {
+      const filter = { communityId: OLD, updatedSince: new Date(Date.now() - 3_600_000), limit: 50 };
+      const query = changesStatement(tx, filter, ['communityId', 'updatedSince']).toSQL();
+      const nodes = await explain(tx, query, query.params.map((p) => (p instanceof Date ? p.toISOString() : String(p))), 'current', 'custom');
+      expect(rowsRemoved(nodes)).toBe(0);
+      expect(indexBounds(nodes)).toEqual([expect.stringContaining('updated_at >=')]);
     });
   });
 

@@ -1,4 +1,4 @@
-import { and, eq, gt, gte, lte, sql, type Placeholder, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, lte, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { Database, Executor } from '../../db/client.js';
 import { checkedOnly, pinnedTo, scopeThenId } from '../../db/keyset.js';
@@ -38,8 +38,8 @@ export interface EntryFilter {
 
 export type FilterKey = Exclude<keyof EntryFilter, 'limit'>;
 
-/** Each filter as a condition on a placeholder of its own name; `after` is the cursor. */
-const CONDITIONS: Record<FilterKey, (value: Placeholder) => SQL> = {
+/** Each filter as a condition on its value (a placeholder of its own name, or the value itself); `after` is the cursor. */
+const CONDITIONS: Record<FilterKey, (value: SQLWrapper) => SQL> = {
   communityId: (v) => eq(serviceEntries.communityId, v),
   organizationId: (v) => eq(serviceEntries.organizationId, v),
   volunteerId: (v) => eq(serviceEntries.volunteerId, v),
@@ -76,9 +76,23 @@ const prepareList = (db: Database, keys: readonly FilterKey[], name: string) => 
  */
 const preparedLists = new WeakMap<Database, Map<number, ReturnType<typeof prepareList>>>();
 
+/**
+ * A page of changes (`updatedSince`, as a sync polls) is planned for its values each time: how
+ * many entries changed since then decides between walking the scope in id order and fetching the
+ * few changed ones by the (community_id, updated_at) index and sorting them, and only the values
+ * tell. The prepared statement's generic plan, blind to them, walked a whole community to find
+ * the ten entries changed since the last poll.
+ */
+export function changesStatement(db: Executor, filter: EntryFilter, keys: readonly FilterKey[]) {
+  return db.select({ id: serviceEntries.id, json: sql<string>`${entryJsonSql}` }).from(serviceEntries)
+    .where(and(...keys.map((key) => CONDITIONS[key](sql.param(filter[key])))))
+    .orderBy(asc(serviceEntries.id)).limit(filter.limit + 1);
+}
+
 /** Up to `limit + 1` entries in id order, each as its JSON text (see `entryJsonSql`). */
 export async function listEntriesJson(db: Database, filter: EntryFilter): Promise<Array<{ id: string; json: string }>> {
   const keys = FILTER_KEYS.filter((key) => filter[key] !== undefined);
+  if (filter.updatedSince !== undefined) return changesStatement(db, filter, keys);
   const shape = keys.reduce((bits, key) => bits | (1 << FILTER_KEYS.indexOf(key)), 0);
   let byShape = preparedLists.get(db);
   if (!byShape) preparedLists.set(db, (byShape = new Map()));
