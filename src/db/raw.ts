@@ -44,5 +44,8 @@ export function statement<Row, V extends object>(name: string, write: (v: Slots<
   };
 }
 
+/** A json column's value: node-postgres parses json columns, PGlite may hand them over as text. */
+export const fromJson = <T>(value: unknown): T | undefined => (typeof value === 'string' ? JSON.parse(value) as T : (value ?? undefined) as T | undefined);
+
 /** One array parameter (`${array(ids)}::uuid[]`); a bare JS array in `sql` would expand into a list. */
 export const array = (values: readonly unknown[]): ReturnType<typeof sql.param> => sql.param(values);

@@ -9,6 +9,8 @@ export interface TransactionOptions {
    * references statement of a recorded entry afresh on every call, because a plan for a known
    * one-element array always looks cheaper than one for any array, and that planning took 0.66 ms
    * of the statement's 0.93 (statement log, bind vs execute). Set with BEGIN in one round trip.
+   * It covers the transaction's unnamed statements too, so use it only where every statement
+   * looks rows up by key (the recorder's: references, overlaps, inserts, rollups).
    */
   genericPlans?: boolean;
 }
@@ -27,18 +29,19 @@ export async function inTransaction<T>(db: Database, work: (tx: Executor) => Pro
   // On embedded PGlite (one connection, statement names ignored) the setting would buy nothing.
   if (!options.genericPlans || !(session.client instanceof pg.Pool)) return db.transaction(async (tx) => work(tx as unknown as Executor));
   const client = await session.client.connect();
-  const tx = new NodePgTransaction(session.dialect, new NodePgSession(client, session.dialect, session.schema, session.options), session.schema);
+  let broken: Error | undefined;
   try {
+    const tx = new NodePgTransaction(session.dialect, new NodePgSession(client, session.dialect, session.schema, session.options), session.schema);
     // A simple query (no parameters) may hold two statements.
     await client.query('begin; set local plan_cache_mode = force_generic_plan');
     const result = await work(tx as unknown as Executor);
     await client.query('commit');
-    client.release();
     return result;
   } catch (err) {
     // A connection that cannot even roll back is broken: the pool drops it instead of lending it again.
-    const broken = await client.query('rollback').then(() => undefined, (rollbackError: Error) => rollbackError);
-    client.release(broken);
+    broken = await client.query('rollback').then(() => undefined, (rollbackError: Error) => rollbackError);
     throw err;
+  } finally {
+    client.release(broken);
   }
 }

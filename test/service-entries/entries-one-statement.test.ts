@@ -4,7 +4,7 @@ import { fingerprintOf } from '../../src/modules/idempotency/idempotency.js';
 import { createKeyWithId, createLedgerTenant } from '../helpers/factories.js';
 import { expectProblem } from '../helpers/problems.js';
 import { call, createTestApp, type TestApp } from '../helpers/test-app.js';
-import { countEntries, dayMinutesRows, daysAgo, ENTRIES, entryBody, fieldsOf, record, recorded, type Ledger } from './support.js';
+import { at, countEntries, dayMinutesRows, daysAgo, ENTRIES, entryBody, fieldsOf, record, recorded, type Ledger } from './support.js';
 
 /*
  * Once the service has read an entry's volunteer, organization, category and membership, the next
@@ -111,6 +111,16 @@ describe('POST /v1/service-entries › an entry whose references are known', () 
     expect(res.json().errors[0].message).toContain('1450 minutes');
     expect((await dayMinutesRows(t.app, l.community.id)).get(`${l.volunteer.id}|${servedOn}`)).toBe(1430);
     expect((await record(t.app, l.coordinatorKey, entryBody(l, { servedOn, minutes: 10 }))).statusCode).toBe(201);
+  });
+
+  test('whose times overlap another entry, is refused as the long way refuses it', async () => {
+    const l = await warmLedger();
+    const servedOn = daysAgo(3);
+    await recorded(t.app, l.coordinatorKey, entryBody(l, { servedOn, startedAt: at(servedOn, '09:00'), endedAt: at(servedOn, '10:00') }));
+    const res = await record(t.app, l.coordinatorKey, entryBody(l, { servedOn, startedAt: at(servedOn, '09:30'), endedAt: at(servedOn, '10:30') }));
+    expectProblem(res, 422, 'rule_violated');
+    expect(res.json().detail).toBe('Entries break the ledger\'s rules: startedAt overlaps another pending or approved entry of this volunteer');
+    expect(fieldsOf(res)).toEqual(['startedAt']);
   });
 
   test('two in parallel that together pass the day\'s cap: one is recorded, the other refused', async () => {

@@ -199,7 +199,12 @@ export async function idempotent(
     const problem = toAppError(err as never);
     if (problem.status < 500 && !ABOUT_THE_KEY.has(problem.code)) {
       const answer = { status: problem.status, body: problemBody(request, problem) };
-      await storeAnswer(db, claim, answer).catch(() => undefined);
+      // Not stored: the first request with this key answered while this one ran (its entry may be
+      // what this one was refused for), and its answer is the one a retry gets.
+      if ((await storeAnswer(db, claim, answer).catch(() => undefined)) === false) {
+        const first = await storedOutcome(db, claim);
+        if (first) return replay(first);
+      }
     }
     throw problem;
   }

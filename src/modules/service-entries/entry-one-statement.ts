@@ -1,26 +1,38 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { writeGuardRefused } from '../../db/errors.js';
-import { statement } from '../../db/raw.js';
+import { fromJson, statement } from '../../db/raw.js';
 import type { RequestContext } from '../../lib/context.js';
 import { uuidv7 } from '../../lib/ids.js';
 import { probeSql, storeSql, type KeyProbe, type KeyProbeValues, type StoreValues } from '../idempotency/idempotency.js';
-import { DAY_CAP_MINUTES } from './day-minutes.js';
+import { addWithinCap, dayClaimValues, type DayClaimValues } from './day-minutes.js';
 import type { RecordOptions } from './entry-recorder.js';
-import type { OrganizationRef } from './entry-references.js';
-import type { NewEntry } from './entry-writer.js';
-import { insertSql, insertValues, storedRow, type InsertValues } from './entry-writer.js';
+import type { CategoryRef, OrganizationRef, VolunteerRef } from './entry-references.js';
+import { insertSql, insertValues, storedRow, type InsertValues, type NewEntry } from './entry-writer.js';
 import { iso8601, type EntryRow } from './entry-view.js';
+
+/**
+ * How the statement below confirms each fact the rules read (see `checkReferences`, `arrivesApproved`):
+ * a field added to a reference fails to compile here until the statement confirms it too.
+ */
+const _confirmed: {
+  organization: Record<keyof OrganizationRef, string>; volunteer: Record<keyof VolunteerRef, string>; category: Record<keyof CategoryRef, string>;
+} = {
+  organization: { id: 'o.id', communityId: 'o.community_id', archived: 'o.archived_at is null', approvalPolicy: 'o.approval_policy', timezone: 'c.timezone' },
+  volunteer: { id: 'id', communityId: 'community_id', status: "status = 'active'", memberNo: 'not read: a pending entry leaves the rollups alone' },
+  category: { id: 'id', communityId: 'community_id' },
+};
 
 /** The facts the rules were checked against, which the statement must find unchanged. */
 type FactValues = {
   community: string; volunteer: string; organization: string; category: string;
-  approvalPolicy: OrganizationRef['approvalPolicy']; timezone: string; members: boolean; day: string; dayMinutes: number;
+  approvalPolicy: OrganizationRef['approvalPolicy']; timezone: string; members: boolean;
 };
-type Values = FactValues & InsertValues & Partial<KeyProbeValues & StoreValues>;
+type Values = FactValues & DayClaimValues & InsertValues & Partial<KeyProbeValues & StoreValues>;
 type Row = { hold: boolean; probe: unknown; added: boolean; now: Date | string };
 
 const now = sql.raw(`to_jsonb(${iso8601('now()')})`);
+const EPOCH = new Date(0);
 
 /**
  * A pending entry recorded in one statement, outside any transaction: the facts its rules were
@@ -41,14 +53,8 @@ function oneStatement(keyed: boolean) {
         and (not ${v.members}::boolean or exists (select 1 from memberships
                where organization_id = ${v.organization}::uuid and volunteer_id = ${v.volunteer}::uuid and left_at is null)) as hold
         ${keyed ? sql`, ${probeSql(v)} as probe` : sql``}
-    ), go as (
-      select 1 from facts where hold ${keyed ? sql`and (probe->>'locked')::boolean and probe->>'fingerprint' is null` : sql``}
     ), added as (
-      insert into volunteer_day_minutes (community_id, volunteer_id, served_on, minutes)
-      select ${v.community}::uuid, ${v.volunteer}::uuid, ${v.day}::date, ${v.dayMinutes}::int from go
-      on conflict (volunteer_id, served_on) do update set minutes = volunteer_day_minutes.minutes + excluded.minutes
-        where volunteer_day_minutes.minutes + excluded.minutes <= ${DAY_CAP_MINUTES}
-      returning 1
+      ${addWithinCap(v, sql`(select hold ${keyed ? sql`and (probe->>'locked')::boolean and probe->>'fingerprint' is null` : sql``} from facts)`)}
     ), ${insertSql(v, sql`exists (select 1 from added)`)}
     ${keyed ? sql`, stored as (${storeSql(v, {
       when: sql`exists (select 1 from inserted)`,
@@ -62,21 +68,27 @@ function oneStatement(keyed: boolean) {
 const plain = oneStatement(false);
 const keyed = oneStatement(true);
 
+/** What the statement did: recorded `rows`, or nothing because a fact changed (`stale`) or the day's cap said no. */
+export type OneStatementOutcome = { rows: EntryRow[] } | { rows?: undefined; stale: boolean };
+
 /**
  * Records `entry` (which the rules accepted against `organization` and the other cached facts)
- * in one round trip, or answers undefined when the statement wrote nothing because a fact or
- * the day's cap said no: the caller then goes the long way, which names the problem.
+ * in one round trip. When it records nothing the caller goes the long way, which names the problem.
  */
 export async function recordInOneStatement(
   db: Database, ctx: RequestContext, entry: NewEntry, organization: OrganizationRef, members: boolean, key: RecordOptions['key'],
-): Promise<EntryRow[] | undefined> {
+): Promise<OneStatementOutcome> {
   const id = uuidv7();
-  const pending = storedRow(entry, id, ctx.actor.keyId, new Date(0)); // stamped by the statement's clock below
+  const pending = storedRow(entry, id, ctx.actor.keyId, EPOCH); // stamped with the statement's clock below
+  const answer = key?.answer([pending]);
+  // The statement stamps the answer's top-level createdAt and updatedAt: it must be the entry itself.
+  if (answer && (answer.body as { createdAt?: unknown }).createdAt !== EPOCH.toISOString()) throw new Error('recordInOneStatement stores an entry\'s own answer only');
   const values: Values = {
     community: entry.communityId, volunteer: entry.volunteerId, organization: entry.organizationId, category: entry.categoryId,
-    approvalPolicy: organization.approvalPolicy, timezone: organization.timezone, members, day: entry.servedOn, dayMinutes: entry.minutes,
+    approvalPolicy: organization.approvalPolicy, timezone: organization.timezone, members,
+    ...dayClaimValues([{ volunteerId: entry.volunteerId, organizationId: entry.organizationId, servedOn: entry.servedOn, minutes: entry.minutes }]),
     ...insertValues(ctx, [entry], [id]),
-    ...(key ? { ...key.probe.values, ...key.storing(key.answer([pending])) } : {}),
+    ...(key && answer ? { ...key.probe.values, ...key.storing(answer) } : {}),
   };
   let row: Row | undefined;
   try {
@@ -85,7 +97,7 @@ export async function recordInOneStatement(
     if (key && writeGuardRefused(err)) key.refused();
     throw err;
   }
-  if (key) key.probe.check((typeof row!.probe === 'string' ? JSON.parse(row!.probe) : row!.probe) as KeyProbe);
-  if (!row!.hold || !row!.added) return undefined;
-  return [{ ...pending, createdAt: new Date(row!.now), updatedAt: new Date(row!.now) }];
+  if (key) key.probe.check(fromJson<KeyProbe>(row!.probe)!);
+  if (!row!.hold || !row!.added) return { stale: !row!.hold };
+  return { rows: [{ ...pending, createdAt: new Date(row!.now), updatedAt: new Date(row!.now) }] };
 }

@@ -98,12 +98,13 @@ async function recordKnownEntry(db: Database, ctx: RequestContext, draft: Record
   const entry = newEntry(ctx, draft, refs, options.defaultSource);
   if (errors.list.length > 0 || entry.status !== 'pending') return undefined;
   try {
-    const rows = await recordInOneStatement(db, ctx, entry, refs.organizations.get(draft.organizationId)!, members, options.key);
-    if (!rows) options.cache!.forget(draft);
-    return rows;
+    const outcome = await recordInOneStatement(db, ctx, entry, refs.organizations.get(draft.organizationId)!, members, options.key);
+    if (!outcome.rows && outcome.stale) options.cache!.forget(draft);
+    return outcome.rows;
   } catch (err) {
-    if (err instanceof AppError) throw err;
-    return translateConstraint(err, false);
+    // A constraint (the times overlap another entry): the statement wrote nothing; the long way names the problem.
+    if (checkViolation(err)) return undefined;
+    throw err;
   }
 }
 

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
-import { statement } from '../../db/raw.js';
+import { fromJson, statement } from '../../db/raw.js';
 import { probeSql, type KeyProbeValues } from '../idempotency/idempotency.js';
 import { addWithinCap, dayClaimValues, dayKey, type DayClaim, type DayClaimValues } from './day-minutes.js';
 
@@ -79,8 +79,6 @@ export async function loadReferences(
     ...(days ? dayClaimValues(days) : {}),
     ...probe,
   });
-  // node-postgres parses json columns, PGlite may hand them over as text.
-  const fromJson = <T>(value: unknown): T | undefined => (typeof value === 'string' ? JSON.parse(value) as T : (value ?? undefined) as T | undefined);
   const parse = <T>(value: T[] | string | null | undefined): T[] => fromJson<T[]>(value) ?? [];
   return {
     now: new Date(row!.now),
