@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../src/db/raw.js';
 import { fingerprintOf } from '../../src/modules/idempotency/idempotency.js';
-import { createKeyWithId, createLedgerTenant } from '../helpers/factories.js';
+import { createKeyWithId, createLedgerTenant, createVolunteer } from '../helpers/factories.js';
 import { expectProblem } from '../helpers/problems.js';
 import { call, createTestApp, type TestApp } from '../helpers/test-app.js';
 import { at, countEntries, dayMinutesRows, daysAgo, ENTRIES, entryBody, fieldsOf, record, recorded, type Ledger } from './support.js';
@@ -61,6 +61,17 @@ describe('POST /v1/service-entries › an entry whose references are known', () 
   test('without a key as well', async () => {
     const l = await warmLedger();
     expect(await statementsOf(async () => { expect((await record(t.app, l.coordinatorKey, entryBody(l))).statusCode).toBe(201); })).toEqual(['entry_record']);
+  });
+
+  test('recorded by a community admin for a volunteer of no organization, is recorded in one statement too', async () => {
+    const l = await warmLedger();
+    const outsider = await createVolunteer(t.app, l.communityAdminKey, l.community.id);
+    await recorded(t.app, l.communityAdminKey, entryBody(l, { volunteerId: outsider.id, servedOn: daysAgo(10) }));
+    let res: Awaited<ReturnType<typeof record>> | undefined;
+    expect(await statementsOf(async () => { res = await record(t.app, l.communityAdminKey, entryBody(l, { volunteerId: outsider.id })); })).toEqual(['entry_record']);
+    expect(res!.statusCode).toBe(201);
+    // A coordinator may not: the same volunteer is no member of its organization.
+    expect(fieldsOf(await record(t.app, l.coordinatorKey, entryBody(l, { volunteerId: outsider.id, minutes: 5 })))).toEqual(['volunteerId']);
   });
 
   // Each change happens after the service read the facts; the next entry must see the database's truth.
