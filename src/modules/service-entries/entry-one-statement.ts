@@ -42,7 +42,21 @@ const EPOCH = new Date(0);
  * answer not be stored (another request stored one first), `write_guard` undoes the statement.
  */
 function oneStatement(keyed: boolean) {
-  return statement<Row, Values>(keyed ? 'entry_record_keyed' : 'entry_record', (v) => sql`
+  return statement<Row, Values>(keyed ? 'entry_record_keyed' : 'entry_record', (v) => {
+    // With an Idempotency-Key: probed with the facts, the day claimed only while it is free, its answer stored with the entry.
+    const key = keyed
+      ? {
+        probe: sql`, ${probeSql(v)} as probe`,
+        free: sql`and (probe->>'locked')::boolean and probe->>'fingerprint' is null`,
+        store: sql`, stored as (${storeSql(v, {
+          when: sql`exists (select 1 from inserted)`,
+          body: sql`jsonb_set(jsonb_set(${v.body}::jsonb, '{createdAt}', ${now}), '{updatedAt}', ${now})`,
+        })})`,
+        answer: sql`probe`,
+        guard: sql`, write_guard((select count(*) from stored) = (select count(*) from inserted), 'another answer was stored for this Idempotency-Key first')`,
+      }
+      : { probe: sql``, free: sql``, store: sql``, answer: sql`null`, guard: sql`` };
+    return sql`
     with facts as (
       select
         exists (select 1 from organizations o join communities c on c.id = o.community_id
@@ -52,17 +66,14 @@ function oneStatement(keyed: boolean) {
         and exists (select 1 from service_categories where id = ${v.category}::uuid and community_id = ${v.community}::uuid)
         and (not ${v.members}::boolean or exists (select 1 from memberships
                where organization_id = ${v.organization}::uuid and volunteer_id = ${v.volunteer}::uuid and left_at is null)) as hold
-        ${keyed ? sql`, ${probeSql(v)} as probe` : sql``}
+        ${key.probe}
     ), added as (
-      ${addWithinCap(v, sql`(select hold ${keyed ? sql`and (probe->>'locked')::boolean and probe->>'fingerprint' is null` : sql``} from facts)`)}
+      ${addWithinCap(v, sql`(select hold ${key.free} from facts)`)}
     ), ${insertSql(v, sql`exists (select 1 from added)`)}
-    ${keyed ? sql`, stored as (${storeSql(v, {
-      when: sql`exists (select 1 from inserted)`,
-      body: sql`jsonb_set(jsonb_set(${v.body}::jsonb, '{createdAt}', ${now}), '{updatedAt}', ${now})`,
-    })})` : sql``}
-    select hold, ${keyed ? sql`probe` : sql`null`} as probe, exists (select 1 from added) as added, now() as now
-      ${keyed ? sql`, write_guard((select count(*) from stored) = (select count(*) from inserted), 'another answer was stored for this Idempotency-Key first')` : sql``}
-    from facts`);
+    ${key.store}
+    select hold, ${key.answer} as probe, exists (select 1 from added) as added, now() as now ${key.guard}
+    from facts`;
+  });
 }
 
 const plain = oneStatement(false);
