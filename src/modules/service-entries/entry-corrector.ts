@@ -9,8 +9,7 @@ import { transition } from './entry-transitions.js';
 import { updateEntry } from './entry-repository.js';
 import { overlappingItems } from './entry-writer.js';
 import { translateConstraint } from './entry-recorder.js';
-
-const iso = (value: Date | null): string | null => (value ? value.toISOString() : null);
+import { iso } from './entry-view.js';
 
 /**
  * Corrects a pending entry under the same rules as recording it; the day's counted minutes move

@@ -4,7 +4,8 @@ import type { EntryView } from './entry-schemas.js';
 
 export type EntryRow = typeof serviceEntries.$inferSelect;
 
-const iso = (value: Date | null): string | null => (value ? value.toISOString() : null);
+/** An optional instant as the API writes it. */
+export const iso = (value: Date | null): string | null => (value ? value.toISOString() : null);
 
 export function toEntry(row: EntryRow): EntryView {
   return {

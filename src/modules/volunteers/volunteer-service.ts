@@ -187,13 +187,13 @@ export function createVolunteerService(db: Database, piiHashKey?: string) {
   async function erase(ctx: RequestContext, id: string): Promise<VolunteerView> {
     return inTransaction(db, async (tx) => {
       const before = await findVolunteer(tx, id, { forUpdate: true });
-      if (!(await sees(ctx, before, tx))) throw notFound('Volunteer');
-      if (before!.erasedAt) return toVolunteer(before!, ctx.actor);
+      if (!before || !(await sees(ctx, before, tx))) throw notFound('Volunteer');
+      if (before.erasedAt) return toVolunteer(before, ctx.actor);
       const after = await updateVolunteer(tx, id, {
         name: ERASED_NAME, phone: null, idNumberHash: null, idNumberLast4: null, birthDate: null,
         gender: null, skills: [], status: 'withdrawn', erasedAt: new Date(),
       });
-      await countStatusChange(tx, after.communityId, before!.status, after.status);
+      await countStatusChange(tx, after.communityId, before.status, after.status);
       await scrubVolunteerAudit(tx, id);
       await recordAudit(tx, ctx, { action: 'volunteer.erased', entityType: 'volunteer', entityId: id, communityId: after.communityId });
       return toVolunteer(after, ctx.actor);
