@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { writeGuardRefused } from '../../db/errors.js';
-import { fromJson, statement } from '../../db/raw.js';
+import { fromJson, oneRow, statement, type OneRow } from '../../db/raw.js';
 import type { RequestContext } from '../../lib/context.js';
 import { uuidv7 } from '../../lib/ids.js';
 import { probeSql, storeSql, type KeyProbe, type KeyProbeValues, type StoreValues } from '../idempotency/idempotency.js';
@@ -28,7 +28,7 @@ type FactValues = {
   community: string; volunteer: string; organization: string; category: string;
   approvalPolicy: OrganizationRef['approvalPolicy']; timezone: string; members: boolean;
 };
-type Values = FactValues & DayClaimValues & InsertValues & Partial<KeyProbeValues & StoreValues>;
+type Values = FactValues & OneRow<DayClaimValues & InsertValues> & Partial<KeyProbeValues & StoreValues>;
 type Row = { hold: boolean; probe: unknown; added: boolean; now: Date | string };
 
 const now = sql.raw(`to_jsonb(${iso8601('now()')})`);
@@ -68,8 +68,8 @@ function oneStatement(keyed: boolean) {
                where organization_id = ${v.organization}::uuid and volunteer_id = ${v.volunteer}::uuid and left_at is null)) as hold
         ${key.probe}
     ), added as (
-      ${addWithinCap(v, sql`(select hold ${key.free} from facts)`)}
-    ), ${insertSql(v, sql`exists (select 1 from added)`)}
+      ${addWithinCap(v, { when: sql`(select hold ${key.free} from facts)`, one: true })}
+    ), ${insertSql(v, { when: sql`exists (select 1 from added)`, one: true })}
     ${key.store}
     select hold, ${key.answer} as probe, exists (select 1 from added) as added, now() as now ${key.guard}
     from facts`;
@@ -97,8 +97,7 @@ export async function recordInOneStatement(
   const values: Values = {
     community: entry.communityId, volunteer: entry.volunteerId, organization: entry.organizationId, category: entry.categoryId,
     approvalPolicy: organization.approvalPolicy, timezone: organization.timezone, members,
-    ...dayClaimValues([{ volunteerId: entry.volunteerId, organizationId: entry.organizationId, servedOn: entry.servedOn, minutes: entry.minutes }]),
-    ...insertValues(ctx, [entry], [id]),
+    ...oneRow({ ...dayClaimValues([{ volunteerId: entry.volunteerId, organizationId: entry.organizationId, servedOn: entry.servedOn, minutes: entry.minutes }]), ...insertValues(ctx, [entry], [id]) }),
     ...(key && answer ? { ...key.probe.values, ...key.storing(answer) } : {}),
   };
   let row: Row | undefined;

@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
-import { array, queryRows, statement, type Slots } from '../../db/raw.js';
+import { array, queryRows, rowsOf, statement, type Slots } from '../../db/raw.js';
 import { storeSql, type StoreValues } from '../idempotency/idempotency.js';
 import { uuidv7 } from '../../lib/ids.js';
 import type { RequestContext } from '../../lib/context.js';
@@ -56,18 +56,18 @@ export function insertValues(ctx: Pick<RequestContext, 'actor' | 'requestId'>, e
 /**
  * The CTEs `input`, `inserted` (the entries, returning their ids) and `audited` (an event for
  * each): unnest keeps them one statement whatever the batch size. With `when`, nothing is
- * inserted unless it holds.
+ * inserted unless it holds; `one` is a single entry bound as scalars (see `rowsOf`).
  */
-export function insertSql(v: Slots<InsertValues>, when?: SQL): SQL {
+export function insertSql(v: Slots<InsertValues>, { when, one = false }: { when?: SQL; one?: boolean } = {}): SQL {
+  const input = rowsOf('t', [
+    ['id', v.ids, 'uuid'], ['audit_id', v.auditIds, 'uuid'], ['community_id', v.communityIds, 'uuid'], ['volunteer_id', v.volunteerIds, 'uuid'],
+    ['organization_id', v.organizationIds, 'uuid'], ['category_id', v.categoryIds, 'uuid'], ['served_on', v.servedOn, 'date'],
+    ['minutes', v.minutes, 'smallint'], ['activity_id', v.activityIds, 'uuid'], ['started_at', v.startedAt, 'timestamptz'],
+    ['ended_at', v.endedAt, 'timestamptz'], ['location', v.locations, 'text'], ['description', v.descriptions, 'text'],
+    ['status', v.statuses, 'text'], ['source', v.sources, 'text'],
+  ], { one });
   return sql`input as (
-      select * from unnest(
-        ${v.ids}::uuid[], ${v.auditIds}::uuid[], ${v.communityIds}::uuid[], ${v.volunteerIds}::uuid[],
-        ${v.organizationIds}::uuid[], ${v.categoryIds}::uuid[], ${v.servedOn}::date[],
-        ${v.minutes}::smallint[], ${v.activityIds}::uuid[], ${v.startedAt}::timestamptz[],
-        ${v.endedAt}::timestamptz[], ${v.locations}::text[], ${v.descriptions}::text[],
-        ${v.statuses}::text[], ${v.sources}::text[]
-      ) as t(id, audit_id, community_id, volunteer_id, organization_id, category_id, served_on, minutes,
-             activity_id, started_at, ended_at, location, description, status, source)
+      select * from ${input}
     ), inserted as (
       insert into service_entries (id, community_id, volunteer_id, organization_id, category_id, served_on, minutes, activity_id,
         started_at, ended_at, location, description, status, source, recorded_by_key_id, approved_by_key_id, approved_at)
