@@ -47,8 +47,12 @@ export function statement<Row, V extends object>(name: string, write: (v: Slots<
 /** A statement's values as one row: each array value by its only element (see `rowsOf`). */
 export type OneRow<V> = { [K in keyof V]: V[K] extends ReadonlyArray<infer T> ? T : V[K] };
 
-export const oneRow = <V extends object>(values: V): OneRow<V> =>
-  Object.fromEntries(Object.entries(values).map(([key, value]) => [key, Array.isArray(value) ? value[0] : value])) as OneRow<V>;
+export function oneRow<V extends object>(values: V): OneRow<V> {
+  return Object.fromEntries(Object.entries(values).map(([key, value]) => {
+    if (Array.isArray(value) && value.length !== 1) throw new Error(`oneRow: ${key} holds ${value.length} values, not one`);
+    return [key, Array.isArray(value) ? value[0] : value];
+  })) as OneRow<V>;
+}
 
 /**
  * The rows a statement's array values make, `unnest($1::uuid[], …) as alias(a, …)`, or for a

@@ -59,6 +59,7 @@ const SCOPES = [['organizationId', serviceEntries.organizationId], ['communityId
 /** The list statement for one combination of filters, each value a placeholder named after its filter. */
 export function listStatement(db: Database, keys: readonly FilterKey[]) {
   const [scopeKey, scope] = SCOPES.find(([key]) => keys.includes(key)) ?? [];
+  // The alias names the rows' `json` key: the statement returns its rows as they come.
   return db.select({ id: serviceEntries.id, json: sql<string>`${entryJsonSql}`.as('json') }).from(serviceEntries)
     .where(and(...keys.map((key) => {
       if (key === scopeKey) return pinnedTo(scope!, sql.placeholder(key));
@@ -95,6 +96,9 @@ export async function listEntriesJson(db: Database, filter: EntryFilter): Promis
   if (filter.updatedSince !== undefined) return changesStatement(db, filter, keys);
   const shape = keys.reduce((bits, key) => bits | (1 << FILTER_KEYS.indexOf(key)), 0);
   let query = listStatements.get(shape);
-  if (!query) listStatements.set(shape, (query = statement(`entries_list_${shape}`, () => listStatement(db, keys).getSQL())));
+  if (!query) {
+    const text = listStatement(db, keys).getSQL(); // tables, columns and placeholders only: no database is kept
+    listStatements.set(shape, (query = statement<{ id: string; json: string }, Record<string, unknown>>(`entries_list_${shape}`, () => text)));
+  }
   return query(db, { ...Object.fromEntries(keys.map((key) => [key, filter[key]])), limit: filter.limit + 1 });
 }
