@@ -29,3 +29,8 @@ export const checkedOnly = (column: PgColumn, value: unknown): SQL => sql`${colu
 
 /** The order of a page within a scope pinned by `pinnedTo` (or of the whole table, without one). */
 export const scopeThenId = (scope: PgColumn | undefined, id: PgColumn): SQL[] => (scope ? [asc(scope), asc(id)] : [asc(id)]);
+
+/** A page within `value` of `scope` (or of the whole table, without one): its condition and its order (see above). */
+export function scopedPage(scope: PgColumn, value: string | undefined, id: PgColumn): { where: SQL | undefined; orderBy: SQL[] } {
+  return value === undefined ? { where: undefined, orderBy: scopeThenId(undefined, id) } : { where: pinnedTo(scope, value), orderBy: scopeThenId(scope, id) };
+}

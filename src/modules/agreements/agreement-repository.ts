@@ -1,5 +1,5 @@
 import { and, eq, getTableColumns, gt, gte, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
-import { pinnedTo, scopeThenId } from '../../db/keyset.js';
+import { scopedPage } from '../../db/keyset.js';
 import type { Executor } from '../../db/client.js';
 import { agreements, communities } from '../../db/schema/index.js';
 
@@ -41,14 +41,14 @@ export interface AgreementFilter {
 }
 
 export async function listAgreements(db: Executor, filter: AgreementFilter): Promise<AgreementRecord[]> {
-  const conditions: SQL[] = [];
-  if (filter.communityId) conditions.push(pinnedTo(agreements.communityId, filter.communityId)); // walks (agreements's community, id) index: see keyset.ts
+  const page = scopedPage(agreements.communityId, filter.communityId, agreements.id);
+  const conditions: (SQL | undefined)[] = [page.where];
   if (filter.organizationId) conditions.push(eq(agreements.organizationId, filter.organizationId));
   if (filter.status) conditions.push(agreementStatusIs(filter.status));
   if (filter.after) conditions.push(gt(agreements.id, filter.after));
   return db.select(withTimezone).from(agreements)
     .innerJoin(communities, eq(communities.id, agreements.communityId))
-    .where(and(...conditions)).orderBy(...scopeThenId(filter.communityId ? agreements.communityId : undefined, agreements.id)).limit(filter.limit + 1);
+    .where(and(...conditions)).orderBy(...page.orderBy).limit(filter.limit + 1);
 }
 
 export async function updateAgreement(db: Executor, id: string, changes: Partial<NewAgreementRow>): Promise<AgreementRow> {

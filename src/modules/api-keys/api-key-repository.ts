@@ -1,5 +1,5 @@
 import { and, eq, gt, isNull, type SQL } from 'drizzle-orm';
-import { pinnedTo, scopeThenId } from '../../db/keyset.js';
+import { scopedPage } from '../../db/keyset.js';
 import type { Executor } from '../../db/client.js';
 import { apiKeys } from '../../db/schema/index.js';
 
@@ -28,10 +28,10 @@ export async function hasActiveAdminKey(db: Executor): Promise<boolean> {
 }
 
 export async function listApiKeys(db: Executor, filter: { communityId?: string; after?: string; limit: number }): Promise<ApiKeyRow[]> {
-  const conditions: SQL[] = [];
-  if (filter.communityId) conditions.push(pinnedTo(apiKeys.communityId, filter.communityId)); // walks (apiKeys's community, id) index: see keyset.ts
+  const page = scopedPage(apiKeys.communityId, filter.communityId, apiKeys.id);
+  const conditions: (SQL | undefined)[] = [page.where];
   if (filter.after) conditions.push(gt(apiKeys.id, filter.after));
-  return db.select().from(apiKeys).where(and(...conditions)).orderBy(...scopeThenId(filter.communityId ? apiKeys.communityId : undefined, apiKeys.id)).limit(filter.limit + 1);
+  return db.select().from(apiKeys).where(and(...conditions)).orderBy(...page.orderBy).limit(filter.limit + 1);
 }
 
 export async function revokeApiKey(db: Executor, id: string): Promise<ApiKeyRow | undefined> {

@@ -1,5 +1,5 @@
 import { and, eq, gt, type SQL } from 'drizzle-orm';
-import { pinnedTo, scopeThenId } from '../../db/keyset.js';
+import { scopedPage } from '../../db/keyset.js';
 import type { Executor } from '../../db/client.js';
 import { loveCards } from '../../db/schema/index.js';
 
@@ -30,13 +30,13 @@ export interface LoveCardFilter {
 }
 
 export async function listLoveCards(db: Executor, filter: LoveCardFilter): Promise<LoveCardRow[]> {
-  const conditions: SQL[] = [];
-  if (filter.communityId) conditions.push(pinnedTo(loveCards.communityId, filter.communityId)); // walks (loveCards's community, id) index: see keyset.ts
+  const page = scopedPage(loveCards.communityId, filter.communityId, loveCards.id);
+  const conditions: (SQL | undefined)[] = [page.where];
   if (filter.organizationId) conditions.push(eq(loveCards.organizationId, filter.organizationId));
   if (filter.categoryId) conditions.push(eq(loveCards.categoryId, filter.categoryId));
   if (filter.status) conditions.push(eq(loveCards.status, filter.status));
   if (filter.after) conditions.push(gt(loveCards.id, filter.after));
-  return db.select().from(loveCards).where(and(...conditions)).orderBy(...scopeThenId(filter.communityId ? loveCards.communityId : undefined, loveCards.id)).limit(filter.limit + 1);
+  return db.select().from(loveCards).where(and(...conditions)).orderBy(...page.orderBy).limit(filter.limit + 1);
 }
 
 export async function updateLoveCard(db: Executor, id: string, changes: Partial<NewLoveCardRow>): Promise<LoveCardRow> {

@@ -1,5 +1,5 @@
 import { and, eq, gt, ilike, isNotNull, isNull, type SQL } from 'drizzle-orm';
-import { pinnedTo, scopeThenId } from '../../db/keyset.js';
+import { scopedPage } from '../../db/keyset.js';
 import type { Executor } from '../../db/client.js';
 import { organizations } from '../../db/schema/index.js';
 
@@ -28,15 +28,15 @@ export interface OrganizationFilter {
 }
 
 export async function listOrganizations(db: Executor, filter: OrganizationFilter): Promise<OrganizationRow[]> {
-  const conditions: SQL[] = [];
-  if (filter.communityId) conditions.push(pinnedTo(organizations.communityId, filter.communityId)); // walks (organizations's community, id) index: see keyset.ts
+  const page = scopedPage(organizations.communityId, filter.communityId, organizations.id);
+  const conditions: (SQL | undefined)[] = [page.where];
   if (filter.id) conditions.push(eq(organizations.id, filter.id));
   if (filter.kind) conditions.push(eq(organizations.kind, filter.kind));
   if (filter.archived === true) conditions.push(isNotNull(organizations.archivedAt));
   if (filter.archived === false) conditions.push(isNull(organizations.archivedAt));
   if (filter.q) conditions.push(ilike(organizations.name, `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`));
   if (filter.after) conditions.push(gt(organizations.id, filter.after));
-  return db.select().from(organizations).where(and(...conditions)).orderBy(...scopeThenId(filter.communityId ? organizations.communityId : undefined, organizations.id)).limit(filter.limit + 1);
+  return db.select().from(organizations).where(and(...conditions)).orderBy(...page.orderBy).limit(filter.limit + 1);
 }
 
 export async function updateOrganization(db: Executor, id: string, changes: Partial<NewOrganizationRow>): Promise<OrganizationRow> {

@@ -1,5 +1,5 @@
 import { and, eq, gt, type SQL } from 'drizzle-orm';
-import { pinnedTo, scopeThenId } from '../../db/keyset.js';
+import { scopedPage } from '../../db/keyset.js';
 import type { Executor } from '../../db/client.js';
 import { serviceCategories } from '../../db/schema/index.js';
 
@@ -18,11 +18,11 @@ export async function findCategory(db: Executor, id: string, options: { forUpdat
 }
 
 export async function listCategories(db: Executor, filter: { communityId?: string; code?: string; after?: string; limit: number }): Promise<CategoryRow[]> {
-  const conditions: SQL[] = [];
-  if (filter.communityId) conditions.push(pinnedTo(serviceCategories.communityId, filter.communityId)); // walks (serviceCategories's community, id) index: see keyset.ts
+  const page = scopedPage(serviceCategories.communityId, filter.communityId, serviceCategories.id);
+  const conditions: (SQL | undefined)[] = [page.where];
   if (filter.code) conditions.push(eq(serviceCategories.code, filter.code));
   if (filter.after) conditions.push(gt(serviceCategories.id, filter.after));
-  return db.select().from(serviceCategories).where(and(...conditions)).orderBy(...scopeThenId(filter.communityId ? serviceCategories.communityId : undefined, serviceCategories.id)).limit(filter.limit + 1);
+  return db.select().from(serviceCategories).where(and(...conditions)).orderBy(...page.orderBy).limit(filter.limit + 1);
 }
 
 export async function updateCategory(db: Executor, id: string, changes: Partial<NewCategoryRow>): Promise<CategoryRow> {

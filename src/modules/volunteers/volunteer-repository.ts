@@ -1,5 +1,5 @@
 import { and, eq, gt, gte, ilike, or, sql, type SQL } from 'drizzle-orm';
-import { pinnedTo, scopeThenId } from '../../db/keyset.js';
+import { scopedPage } from '../../db/keyset.js';
 import type { Executor } from '../../db/client.js';
 import { auditEvents, communities, memberships, volunteers } from '../../db/schema/index.js';
 
@@ -40,8 +40,8 @@ const escapeLike = (value: string): string => value.replace(/[\\%_]/g, (c) => `\
 
 /** The page's query, awaited for its rows (a test reads its SQL). */
 export function listVolunteers(db: Executor, filter: VolunteerFilter) {
-  const conditions: (SQL | undefined)[] = [];
-  if (filter.communityId) conditions.push(pinnedTo(volunteers.communityId, filter.communityId)); // walks (volunteers's community, id) index: see keyset.ts
+  const page = scopedPage(volunteers.communityId, filter.communityId, volunteers.id);
+  const conditions: (SQL | undefined)[] = [page.where];
   if (filter.organizationId) {
     conditions.push(sql`exists (select 1 from ${memberships} m where m.volunteer_id = ${volunteers.id}
       and m.organization_id = ${filter.organizationId} and m.left_at is null)`);
@@ -58,7 +58,7 @@ export function listVolunteers(db: Executor, filter: VolunteerFilter) {
   }
   if (filter.updatedSince) conditions.push(gte(volunteers.updatedAt, filter.updatedSince));
   if (filter.after) conditions.push(gt(volunteers.id, filter.after));
-  return db.select().from(volunteers).where(and(...conditions)).orderBy(...scopeThenId(filter.communityId ? volunteers.communityId : undefined, volunteers.id)).limit(filter.limit + 1);
+  return db.select().from(volunteers).where(and(...conditions)).orderBy(...page.orderBy).limit(filter.limit + 1);
 }
 
 /** Erasure also reaches the audit trail: the events stay, the personal snapshots in them go. */
