@@ -56,11 +56,13 @@ const FILTER_KEYS = Object.keys(CONDITIONS) as FilterKey[];
 /** The column whose (column, id) index a page walks: the narrowest scope the filter names. */
 const SCOPES = [['organizationId', serviceEntries.organizationId], ['communityId', serviceEntries.communityId]] as const;
 
+/** A page's columns: each entry's id and its JSON (the alias names the rows' `json` key, which `statement` returns as it comes). */
+const PAGE_FIELDS = { id: serviceEntries.id, json: sql<string>`${entryJsonSql}`.as('json') };
+
 /** The list statement for one combination of filters, each value a placeholder named after its filter. */
 export function listStatement(db: Database, keys: readonly FilterKey[]) {
   const [scopeKey, scope] = SCOPES.find(([key]) => keys.includes(key)) ?? [];
-  // The alias names the rows' `json` key: the statement returns its rows as they come.
-  return db.select({ id: serviceEntries.id, json: sql<string>`${entryJsonSql}`.as('json') }).from(serviceEntries)
+  return db.select(PAGE_FIELDS).from(serviceEntries)
     .where(and(...keys.map((key) => {
       if (key === scopeKey) return pinnedTo(scope!, sql.placeholder(key));
       if (key === 'communityId') return checkedOnly(serviceEntries.communityId, sql.placeholder(key)); // the organization's walk checks it
@@ -85,7 +87,7 @@ const listStatements = new Map<number, (db: Executor, values: Record<string, unk
  * the ten entries changed since the last poll.
  */
 export function changesStatement(db: Executor, filter: EntryFilter, keys: readonly FilterKey[]) {
-  return db.select({ id: serviceEntries.id, json: sql<string>`${entryJsonSql}` }).from(serviceEntries)
+  return db.select(PAGE_FIELDS).from(serviceEntries)
     .where(and(...keys.map((key) => CONDITIONS[key](sql.param(filter[key])))))
     .orderBy(asc(serviceEntries.id)).limit(filter.limit + 1);
 }
