@@ -23,11 +23,11 @@ const _confirmed: {
   category: { id: 'id', communityId: 'community_id' },
 };
 
-/** The facts the rules were checked against, which the statement must find unchanged. */
-type FactValues = {
-  community: string; volunteer: string; organization: string; category: string;
-  approvalPolicy: OrganizationRef['approvalPolicy']; timezone: string; members: boolean;
-};
+/**
+ * The facts the rules were checked against beyond the entry itself, which the statement must
+ * find unchanged. The entry's own ids are the insert's values (one row: `communityIds` is its community).
+ */
+type FactValues = { approvalPolicy: OrganizationRef['approvalPolicy']; timezone: string; members: boolean };
 type Values = FactValues & OneRow<DayClaimValues & InsertValues> & Partial<KeyProbeValues & StoreValues>;
 type Row = { hold: boolean; probe: unknown; added: boolean; now: Date | string };
 
@@ -60,12 +60,12 @@ function oneStatement(keyed: boolean) {
     with facts as (
       select
         exists (select 1 from organizations o join communities c on c.id = o.community_id
-                 where o.id = ${v.organization}::uuid and o.community_id = ${v.community}::uuid and o.archived_at is null
+                 where o.id = ${v.organizationIds}::uuid and o.community_id = ${v.communityIds}::uuid and o.archived_at is null
                    and o.approval_policy = ${v.approvalPolicy} and c.timezone = ${v.timezone})
-        and exists (select 1 from volunteers where id = ${v.volunteer}::uuid and community_id = ${v.community}::uuid and status = 'active')
-        and exists (select 1 from service_categories where id = ${v.category}::uuid and community_id = ${v.community}::uuid)
+        and exists (select 1 from volunteers where id = ${v.volunteerIds}::uuid and community_id = ${v.communityIds}::uuid and status = 'active')
+        and exists (select 1 from service_categories where id = ${v.categoryIds}::uuid and community_id = ${v.communityIds}::uuid)
         and (not ${v.members}::boolean or exists (select 1 from memberships
-               where organization_id = ${v.organization}::uuid and volunteer_id = ${v.volunteer}::uuid and left_at is null)) as hold
+               where organization_id = ${v.organizationIds}::uuid and volunteer_id = ${v.volunteerIds}::uuid and left_at is null)) as hold
         ${key.probe}
     ), added as (
       ${addWithinCap(v, { when: sql`(select hold ${key.free} from facts)`, one: true })}
@@ -95,7 +95,6 @@ export async function recordInOneStatement(
   // The statement stamps the answer's top-level createdAt and updatedAt: it must be the entry itself.
   if (answer && (answer.body as { createdAt?: unknown }).createdAt !== EPOCH.toISOString()) throw new Error('recordInOneStatement stores an entry\'s own answer only');
   const values: Values = {
-    community: entry.communityId, volunteer: entry.volunteerId, organization: entry.organizationId, category: entry.categoryId,
     approvalPolicy: organization.approvalPolicy, timezone: organization.timezone, members,
     ...oneRow({ ...dayClaimValues([{ volunteerId: entry.volunteerId, organizationId: entry.organizationId, servedOn: entry.servedOn, minutes: entry.minutes }]), ...insertValues(ctx, [entry], [id]) }),
     ...(key && answer ? { ...key.probe.values, ...key.storing(answer) } : {}),
