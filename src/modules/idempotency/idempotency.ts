@@ -94,9 +94,9 @@ export const storeValues = (claim: KeyClaim, outcome: Outcome): StoreValues => (
 
 /**
  * Stores the answer for the key (the body given as SQL, if not `v.body`; only `when` it holds),
- * returning the key when it did. A row younger than 24 hours is
- * never overwritten: when one appeared after this request looked (a race the probe's snapshot can
- * miss), nothing is stored and the write must be refused, so one key can never record twice.
+ * returning the key when it did. A row younger than 24 hours is never overwritten: when one
+ * appeared after this request looked (a race the probe's snapshot can miss), nothing is stored
+ * and the write must be refused, so one key can never record twice.
  */
 export function storeSql(v: Slots<StoreValues>, { when, body = sql`${v.body}::jsonb` }: { when?: SQL; body?: SQL } = {}): SQL {
   return sql`insert into idempotency_keys (api_key_id, key, community_id, fingerprint, state, response_status, response_body, created_at)
