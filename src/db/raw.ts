@@ -27,6 +27,9 @@ interface Preparing {
 /** One placeholder per value of a `statement`, to write into its SQL: `${v.ids}::uuid[]`. */
 export type Slots<V> = { readonly [K in keyof V]-?: Placeholder<K & string> };
 
+/** What a fragment shared by statements takes per value: a statement's placeholder, or a column of a row source (`sql\`i.key\``). */
+export type Exprs<V> = { readonly [K in keyof V]-?: Placeholder<K & string> | SQL };
+
 const slots = new Proxy({}, { get: (_, key) => sql.placeholder(String(key)) });
 
 /**
@@ -44,29 +47,14 @@ export function statement<Row, V extends object>(name: string, write: (v: Slots<
   };
 }
 
-/** A statement's values as one row: each array value by its only element (see `rowsOf`). */
-export type OneRow<V> = { [K in keyof V]: V[K] extends ReadonlyArray<infer T> ? T : V[K] };
-
-export function oneRow<V extends object>(values: V): OneRow<V> {
-  return Object.fromEntries(Object.entries(values).map(([key, value]) => {
-    if (Array.isArray(value) && value.length !== 1) throw new Error(`oneRow: ${key} holds ${value.length} values, not one`);
-    return [key, Array.isArray(value) ? value[0] : value];
-  })) as OneRow<V>;
-}
-
 /**
- * The rows a statement's array values make, `unnest($1::uuid[], …) as alias(a, …)`, or for a
- * statement that always writes one row (`one`, bound with `oneRow`'s scalars) that row itself.
- * PostgreSQL plans an unnest of array parameters for ten rows, so a one-row statement written with
- * arrays always looked dearer as a generic plan than as one for its values, and was planned afresh
- * on every call (bind 0.19 ms against 0.08, statement log). `ordinality` adds `position`.
+ * The rows a statement's array values make, `unnest($1::uuid[], …) as alias(a, …)`;
+ * `ordinality` adds `position`. PostgreSQL plans an unnest of array parameters for ten rows, so
+ * a statement whose row count varies widely is better fed one JSON value (see
+ * entry-one-statement.ts), which it estimates alike whatever it holds.
  */
-export function rowsOf(alias: string, columns: ReadonlyArray<readonly [name: string, value: unknown, type: string]>, { one = false, ordinality = false } = {}): SQL {
+export function rowsOf(alias: string, columns: ReadonlyArray<readonly [name: string, value: unknown, type: string]>, { ordinality = false } = {}): SQL {
   const names = sql.raw([...columns.map(([name]) => name), ...(ordinality ? ['position'] : [])].join(', '));
-  if (one) {
-    const row = sql.join(columns.map(([name, value, type]) => sql`${value}::${sql.raw(type)} as ${sql.raw(name)}`), sql`, `);
-    return sql`(select ${row}${ordinality ? sql`, 1::bigint as position` : sql``}) as ${sql.raw(alias)}`;
-  }
   const arrays = sql.join(columns.map(([, value, type]) => sql`${value}::${sql.raw(type)}[]`), sql`, `);
   return sql`unnest(${arrays})${ordinality ? sql` with ordinality` : sql``} as ${sql.raw(alias)}(${names})`;
 }

@@ -39,6 +39,24 @@ export function entryBody(l: Ledger, overrides: Record<string, unknown> = {}): R
 export const record = (app: FastifyInstance, key: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> =>
   call(app, key, 'POST', ENTRIES, body, headers);
 
+/** The names of the statements `work` prepared (every statement of the ledger's writes is named). */
+export async function statementsOf(app: FastifyInstance, work: () => Promise<unknown>): Promise<string[]> {
+  type Sessions = { prepareQuery(...args: unknown[]): unknown };
+  const sessions = Object.getPrototypeOf((app.db as unknown as { session: object }).session) as Sessions;
+  const prepare = sessions.prepareQuery;
+  const names: string[] = [];
+  sessions.prepareQuery = function watched(this: unknown, ...args: unknown[]) {
+    if (typeof args[2] === 'string') names.push(args[2]);
+    return prepare.apply(this, args);
+  };
+  try {
+    await work();
+  } finally {
+    sessions.prepareQuery = prepare;
+  }
+  return names;
+}
+
 /** Records one entry and insists it was stored. */
 export async function recorded(app: FastifyInstance, key: string, body: unknown): Promise<Entry> {
   const res = await record(app, key, body);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { lt, sql, type SQL } from 'drizzle-orm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Database, Executor } from '../../db/client.js';
-import { queryRows, statement, type Slots } from '../../db/raw.js';
+import { queryRows, statement, type Exprs } from '../../db/raw.js';
 import { idempotencyKeys } from '../../db/schema/index.js';
 import { AppError } from '../../lib/errors.js';
 import { problemBody, toAppError } from '../../plugins/problems.js';
@@ -60,9 +60,10 @@ export interface KeyProbeValues {
 
 /**
  * One JSON value for the write's first statement: takes the key's lock (without waiting) and
- * reads the answer stored for it in the last 24 hours, if any.
+ * reads the answer stored for it in the last 24 hours, if any. `v` are parameters or, for a
+ * statement probing a key per row, columns.
  */
-export function probeSql(v: Slots<KeyProbeValues>): SQL {
+export function probeSql(v: Exprs<KeyProbeValues>): SQL {
   return sql`(select json_build_object('locked', ${lockKey(v.keyHolder, v.idempotencyKey)}, 'fingerprint', k.fingerprint, 'status', k.response_status, 'body', k.response_body)
     from (select 1) as one left join idempotency_keys k on k.api_key_id = ${v.keyHolder}::uuid and k.key = ${v.idempotencyKey} and k.created_at >= ${expired})`;
 }
@@ -96,11 +97,13 @@ export const storeValues = (claim: KeyClaim, outcome: Outcome): StoreValues => (
  * Stores the answer for the key (the body given as SQL, if not `v.body`; only `when` it holds),
  * returning the key when it did. A row younger than 24 hours is never overwritten: when one
  * appeared after this request looked (a race the probe's snapshot can miss), nothing is stored
- * and the write must be refused, so one key can never record twice.
+ * and the write must be refused, so one key can never record twice. `v` are parameters, or
+ * columns of `from` for a statement storing an answer per row.
  */
-export function storeSql(v: Slots<StoreValues>, { when, body = sql`${v.body}::jsonb` }: { when?: SQL; body?: SQL } = {}): SQL {
+export function storeSql(v: Exprs<StoreValues>, { when, body = sql`${v.body}::jsonb`, from }: { when?: SQL; body?: SQL; from?: SQL } = {}): SQL {
   return sql`insert into idempotency_keys (api_key_id, key, community_id, fingerprint, state, response_status, response_body, created_at)
-    select ${v.apiKeyId}::uuid, ${v.key}, ${v.communityId}::uuid, ${v.fingerprint}, 'done', ${v.status}, ${body}, now() ${when ? sql`where ${when}` : sql``}
+    select ${v.apiKeyId}::uuid, ${v.key}, ${v.communityId}::uuid, ${v.fingerprint}, 'done', ${v.status}, ${body}, now()
+    ${from ? sql`from ${from}` : sql``} ${when ? sql`where ${when}` : sql``}
     on conflict (api_key_id, key) do update
       set community_id = excluded.community_id, fingerprint = excluded.fingerprint, response_status = excluded.response_status,
           response_body = excluded.response_body, created_at = excluded.created_at
@@ -125,6 +128,8 @@ export interface KeyClaim {
 
 /** What a write does for its key, inside its own transaction. */
 export interface KeyHooks {
+  /** Who asks, with which key, for which request (what `storing` stores beside the answer). */
+  claim: KeyClaim;
   /** The values of `probeSql` in the write's first statement, and what to make of its value. */
   probe: { values: KeyProbeValues; check(value: KeyProbe): void };
   /** The values that store `outcome` for the key, in the write's own statement (see `storeSql`). */
@@ -182,6 +187,7 @@ export async function idempotent(
 
   const claim: KeyClaim = { apiKeyId, key, communityId: request.actor?.communityId ?? null, fingerprint: fingerprint(request) };
   const hooks: KeyHooks = {
+    claim,
     probe: { values: { keyHolder: apiKeyId, idempotencyKey: key }, check: (value) => checkProbe(value, claim.fingerprint) },
     storing: (outcome) => storeValues(claim, outcome),
     refused: () => { throw new StoredAnswerRace(); },

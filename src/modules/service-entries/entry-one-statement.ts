@@ -1,14 +1,13 @@
 import { sql } from 'drizzle-orm';
-import type { Database } from '../../db/client.js';
-import { writeGuardRefused } from '../../db/errors.js';
-import { fromJson, oneRow, statement, type OneRow } from '../../db/raw.js';
+import type { Executor } from '../../db/client.js';
+import { fromJson, statement } from '../../db/raw.js';
 import type { RequestContext } from '../../lib/context.js';
 import { uuidv7 } from '../../lib/ids.js';
-import { probeSql, storeSql, type KeyProbe, type KeyProbeValues, type StoreValues } from '../idempotency/idempotency.js';
-import { addWithinCap, dayClaimValues, type DayClaimValues } from './day-minutes.js';
+import { probeSql, storeSql, type KeyProbe } from '../idempotency/idempotency.js';
+import { DAY_CAP_MINUTES, dayKey } from './day-minutes.js';
 import type { RecordOptions } from './entry-recorder.js';
 import type { CategoryRef, OrganizationRef, VolunteerRef } from './entry-references.js';
-import { insertSql, insertValues, storedRow, type InsertValues, type NewEntry } from './entry-writer.js';
+import { insertSql, storedRow, type NewEntry } from './entry-writer.js';
 import { iso8601, type EntryRow } from './entry-view.js';
 
 /**
@@ -19,94 +18,120 @@ const _confirmed: {
   organization: Record<keyof OrganizationRef, string>; volunteer: Record<keyof VolunteerRef, string>; category: Record<keyof CategoryRef, string>;
 } = {
   organization: { id: 'o.id', communityId: 'o.community_id', archived: 'o.archived_at is null', approvalPolicy: 'o.approval_policy', timezone: 'c.timezone' },
-  volunteer: { id: 'id', communityId: 'community_id', status: "status = 'active'", memberNo: 'not read: a pending entry leaves the rollups alone' },
-  category: { id: 'id', communityId: 'community_id' },
+  volunteer: { id: 'v.id', communityId: 'v.community_id', status: "v.status = 'active'", memberNo: 'not read: a pending entry leaves the rollups alone' },
+  category: { id: 's.id', communityId: 's.community_id' },
 };
 
-/**
- * The facts the rules were checked against beyond the entry itself, which the statement must
- * find unchanged. The entry's own ids are the insert's values (one row: `communityIds` is its community).
- */
-type FactValues = { approvalPolicy: OrganizationRef['approvalPolicy']; timezone: string; members: boolean };
-type Values = FactValues & OneRow<DayClaimValues & InsertValues> & Partial<KeyProbeValues & StoreValues>;
-type Row = { hold: boolean; probe: unknown; added: boolean; now: Date | string };
+/** A pending entry the rules accepted against cached facts (its `organization` among them), waiting to be written. */
+export interface KnownEntry {
+  ctx: RequestContext;
+  entry: NewEntry;
+  organization: OrganizationRef;
+  /** Whether the rules required the volunteer's membership of the organization (see isPrivileged). */
+  members: boolean;
+  key: RecordOptions['key'];
+}
+
+/** What the statement did for one entry: recorded its `rows`, or nothing because a fact changed (`stale`) or the day's cap said no. */
+export type KnownOutcome = { rows: EntryRow[] } | { rows?: undefined; stale: boolean };
+
+/** Two entries that cannot share a statement: one volunteer-day (its row is claimed once per statement) or one Idempotency-Key. */
+export function claimsOf({ entry, key }: KnownEntry): string[] {
+  const day = `d:${dayKey(entry.volunteerId, entry.servedOn)}`;
+  return key ? [day, `k:${key.claim.apiKeyId}:${key.claim.key}`] : [day];
+}
+
+/** The columns of one entry's row in the statement's JSON input. */
+const COLUMNS = sql.raw(`position int, id uuid, audit_id uuid, community_id uuid, volunteer_id uuid, organization_id uuid, category_id uuid,
+  served_on date, minutes smallint, activity_id uuid, started_at timestamptz, ended_at timestamptz, location text, description text,
+  status text, source text, recorded_by uuid, request_id text, approval_policy text, timezone text, members boolean,
+  key_holder uuid, idempotency_key text, key_community uuid, fingerprint text, answer_status int, answer jsonb`);
+
+type Row = { position: number; hold: boolean; probe: unknown; added: boolean; now: Date | string };
 
 const now = sql.raw(`to_jsonb(${iso8601('now()')})`);
+const keyFree = sql`(f.probe is null or ((f.probe->>'locked')::boolean and f.probe->>'fingerprint' is null))`;
+
+/**
+ * Pending entries recorded in one statement, outside any transaction, each only if the facts its
+ * rules were checked against hold (`hold`), its Idempotency-Key (if any) is free (`probe`, as the
+ * long way reads it) and its day stays within the cap (`added`, which also locks the day, in key
+ * order as every writer does). Each written entry gets its audit event and its key's answer,
+ * stamped with the statement's clock. Should an answer not be stored (another request stored one
+ * first), `write_guard` undoes the whole statement. The rows come as one JSON value: PostgreSQL
+ * estimates a JSON record set the same whatever its values, so the statement keeps one generic
+ * plan however many rows it carries (an unnest of arrays was re-planned for its length).
+ */
+const recordKnown = statement<Row, { rows: string }>('entries_record_known', (v) => sql`
+    with input as materialized (
+      select * from json_to_recordset(${v.rows}::json) as t(${COLUMNS})
+    ), facts as materialized (
+      select i.position,
+        exists (select 1 from organizations o join communities c on c.id = o.community_id
+                 where o.id = i.organization_id and o.community_id = i.community_id and o.archived_at is null
+                   and o.approval_policy = i.approval_policy and c.timezone = i.timezone)
+        and exists (select 1 from volunteers v where v.id = i.volunteer_id and v.community_id = i.community_id and v.status = 'active')
+        and exists (select 1 from service_categories s where s.id = i.category_id and s.community_id = i.community_id)
+        and (not i.members or exists (select 1 from memberships m
+               where m.organization_id = i.organization_id and m.volunteer_id = i.volunteer_id and m.left_at is null)) as hold,
+        case when i.key_holder is not null then ${probeSql({ keyHolder: sql`i.key_holder`, idempotencyKey: sql`i.idempotency_key` })} end as probe
+      from input i
+    ), added as (
+      insert into volunteer_day_minutes (community_id, volunteer_id, served_on, minutes)
+      select i.community_id, i.volunteer_id, i.served_on, i.minutes
+      from input i join facts f on f.position = i.position
+      where f.hold and ${keyFree}
+      order by i.volunteer_id, i.served_on
+      on conflict (volunteer_id, served_on) do update set minutes = volunteer_day_minutes.minutes + excluded.minutes
+        where volunteer_day_minutes.minutes + excluded.minutes <= ${sql.raw(String(DAY_CAP_MINUTES))}
+      returning volunteer_id, served_on
+    ), ${insertSql(sql`select i.* from input i join added a on a.volunteer_id = i.volunteer_id and a.served_on = i.served_on`)},
+    stored as (${storeSql(
+      { apiKeyId: sql`i.key_holder`, key: sql`i.idempotency_key`, communityId: sql`i.key_community`, fingerprint: sql`i.fingerprint`, status: sql`i.answer_status`, body: sql`i.answer` },
+      { from: sql`inserted e join input i on i.id = e.id`, when: sql`i.key_holder is not null`, body: sql`jsonb_set(jsonb_set(i.answer, '{createdAt}', ${now}), '{updatedAt}', ${now})` },
+    )})
+    select f.position, f.hold, f.probe, a.volunteer_id is not null as added, now() as now,
+      (select write_guard((select count(*) from stored) = (select count(*) from inserted e join input i on i.id = e.id where i.key_holder is not null),
+        'another answer was stored for an Idempotency-Key first')) as guarded
+    from facts f join input i on i.position = f.position
+      left join added a on a.volunteer_id = i.volunteer_id and a.served_on = i.served_on
+    order by f.position`);
+
 const EPOCH = new Date(0);
 
 /**
- * A pending entry recorded in one statement, outside any transaction: the facts its rules were
- * checked against hold (`hold`), its Idempotency-Key is free (`probe`, as the long way reads it),
- * its day stays within the cap (`added`, which also locks the day), and only then the entry, its
- * audit event and the key's answer (stamped with the statement's clock) are written. Should the
- * answer not be stored (another request stored one first), `write_guard` undoes the statement.
+ * Writes `entries` (no two with the same claims, see `claimsOf`) in one round trip and settles
+ * each: its outcome, or what its Idempotency-Key answers instead (a stored answer, a 409, a 422),
+ * thrown. When an entry records nothing its caller goes the long way, which names the problem.
+ * The statement either writes every entry it can or, failing (a constraint, `write_guard`),
+ * nothing at all.
  */
-function oneStatement(keyed: boolean) {
-  return statement<Row, Values>(keyed ? 'entry_record_keyed' : 'entry_record', (v) => {
-    // With an Idempotency-Key: probed with the facts, the day claimed only while it is free, its answer stored with the entry.
-    const key = keyed
-      ? {
-        probe: sql`, ${probeSql(v)} as probe`,
-        free: sql`and (probe->>'locked')::boolean and probe->>'fingerprint' is null`,
-        store: sql`, stored as (${storeSql(v, {
-          when: sql`exists (select 1 from inserted)`,
-          body: sql`jsonb_set(jsonb_set(${v.body}::jsonb, '{createdAt}', ${now}), '{updatedAt}', ${now})`,
-        })})`,
-        answer: sql`probe`,
-        guard: sql`, write_guard((select count(*) from stored) = (select count(*) from inserted), 'another answer was stored for this Idempotency-Key first')`,
-      }
-      : { probe: sql``, free: sql``, store: sql``, answer: sql`null`, guard: sql`` };
-    return sql`
-    with facts as (
-      select
-        exists (select 1 from organizations o join communities c on c.id = o.community_id
-                 where o.id = ${v.organizationIds}::uuid and o.community_id = ${v.communityIds}::uuid and o.archived_at is null
-                   and o.approval_policy = ${v.approvalPolicy} and c.timezone = ${v.timezone})
-        and exists (select 1 from volunteers where id = ${v.volunteerIds}::uuid and community_id = ${v.communityIds}::uuid and status = 'active')
-        and exists (select 1 from service_categories where id = ${v.categoryIds}::uuid and community_id = ${v.communityIds}::uuid)
-        and (not ${v.members}::boolean or exists (select 1 from memberships
-               where organization_id = ${v.organizationIds}::uuid and volunteer_id = ${v.volunteerIds}::uuid and left_at is null)) as hold
-        ${key.probe}
-    ), added as (
-      ${addWithinCap(v, { when: sql`(select hold ${key.free} from facts)`, one: true })}
-    ), ${insertSql(v, { when: sql`exists (select 1 from added)`, one: true })}
-    ${key.store}
-    select hold, ${key.answer} as probe, exists (select 1 from added) as added, now() as now ${key.guard}
-    from facts`;
+export async function recordKnownEntries(db: Executor, entries: readonly KnownEntry[]): Promise<Array<() => KnownOutcome>> {
+  const pending = entries.map(({ ctx, entry }) => storedRow(entry, uuidv7(), ctx.actor.keyId, EPOCH)); // stamped with the statement's clock
+  const rows = entries.map((known, position) => inputRow(position, known, pending[position]!));
+  const result = await recordKnown(db, { rows: JSON.stringify(rows) });
+  return entries.map((known, position) => () => {
+    const row = result[position]!;
+    if (known.key) known.key.probe.check(fromJson<KeyProbe>(row.probe)!);
+    if (!row.hold || !row.added) return { stale: !row.hold };
+    const at = new Date(row.now);
+    return { rows: [{ ...pending[position]!, createdAt: at, updatedAt: at }] };
   });
 }
 
-const plain = oneStatement(false);
-const keyed = oneStatement(true);
-
-/** What the statement did: recorded `rows`, or nothing because a fact changed (`stale`) or the day's cap said no. */
-export type OneStatementOutcome = { rows: EntryRow[] } | { rows?: undefined; stale: boolean };
-
-/**
- * Records `entry` (which the rules accepted against `organization` and the other cached facts)
- * in one round trip. When it records nothing the caller goes the long way, which names the problem.
- */
-export async function recordInOneStatement(
-  db: Database, ctx: RequestContext, entry: NewEntry, organization: OrganizationRef, members: boolean, key: RecordOptions['key'],
-): Promise<OneStatementOutcome> {
-  const id = uuidv7();
-  const pending = storedRow(entry, id, ctx.actor.keyId, EPOCH); // stamped with the statement's clock below
+function inputRow(position: number, { ctx, entry, organization, members, key }: KnownEntry, pending: EntryRow): Record<string, unknown> {
   const answer = key?.answer([pending]);
   // The statement stamps the answer's top-level createdAt and updatedAt: it must be the entry itself.
-  if (answer && (answer.body as { createdAt?: unknown }).createdAt !== EPOCH.toISOString()) throw new Error('recordInOneStatement stores an entry\'s own answer only');
-  const values: Values = {
-    approvalPolicy: organization.approvalPolicy, timezone: organization.timezone, members,
-    ...oneRow({ ...dayClaimValues([{ volunteerId: entry.volunteerId, organizationId: entry.organizationId, servedOn: entry.servedOn, minutes: entry.minutes }]), ...insertValues(ctx, [entry], [id]) }),
-    ...(key && answer ? { ...key.probe.values, ...key.storing(answer) } : {}),
+  if (answer && (answer.body as { createdAt?: unknown }).createdAt !== EPOCH.toISOString()) throw new Error('recordKnownEntries stores an entry\'s own answer only');
+  return {
+    position, id: pending.id, audit_id: uuidv7(), community_id: entry.communityId, volunteer_id: entry.volunteerId,
+    organization_id: entry.organizationId, category_id: entry.categoryId, served_on: entry.servedOn, minutes: entry.minutes,
+    activity_id: entry.activityId, started_at: entry.startedAt, ended_at: entry.endedAt, location: entry.location,
+    description: entry.description, status: entry.status, source: entry.source, recorded_by: ctx.actor.keyId, request_id: ctx.requestId,
+    approval_policy: organization.approvalPolicy, timezone: organization.timezone, members,
+    ...(key && answer ? {
+      key_holder: key.claim.apiKeyId, idempotency_key: key.claim.key, key_community: key.claim.communityId,
+      fingerprint: key.claim.fingerprint, answer_status: answer.status, answer: answer.body,
+    } : {}),
   };
-  let row: Row | undefined;
-  try {
-    [row] = key ? await keyed(db, values) : await plain(db, values);
-  } catch (err) {
-    if (key && writeGuardRefused(err)) key.refused();
-    throw err;
-  }
-  if (key) key.probe.check(fromJson<KeyProbe>(row!.probe)!);
-  if (!row!.hold || !row!.added) return { stale: !row!.hold };
-  return { rows: [{ ...pending, createdAt: new Date(row!.now), updatedAt: new Date(row!.now) }] };
 }

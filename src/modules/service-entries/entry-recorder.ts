@@ -1,5 +1,5 @@
 import type { Database } from '../../db/client.js';
-import { checkViolation } from '../../db/errors.js';
+import { checkViolation, writeGuardRefused } from '../../db/errors.js';
 import type { RequestContext } from '../../lib/context.js';
 import { AppError, ruleViolated } from '../../lib/errors.js';
 import { inTransaction } from '../../lib/transaction.js';
@@ -11,7 +11,7 @@ import type { EntryRow } from './entry-view.js';
 import { insertEntries, overlappingItems, type NewEntry } from './entry-writer.js';
 import { applyToRollups } from '../reports/rollup-writer.js';
 import type { KeyHooks, KeyProbe, Outcome } from '../idempotency/idempotency.js';
-import { recordInOneStatement } from './entry-one-statement.js';
+import type { EntryCoalescer } from './entry-coalescer.js';
 import type { ReferenceCache } from './reference-cache.js';
 
 function throwIfAny(errors: RuleErrors, summary: string): void {
@@ -61,8 +61,11 @@ export interface RecordOptions {
    * recorded rows stored by the insert itself.
    */
   key?: KeyHooks & { answer(rows: EntryRow[]): Outcome };
-  /** What the rules last read about references (see ReferenceCache): lets a single entry be recorded in one statement. */
-  cache?: ReferenceCache;
+  /**
+   * What the rules last read about references (see ReferenceCache), and the writer of entries
+   * checked against it: lets a single entry be recorded in one statement (see recordKnownEntry).
+   */
+  known?: { cache: ReferenceCache; coalescer: EntryCoalescer };
 }
 
 /** The entry as recorded from `draft`; items whose organization is unknown keep an empty community (they carry an error already). */
@@ -87,21 +90,24 @@ function newEntry(ctx: RequestContext, draft: RecordEntryInput, refs: RuleRefere
 /**
  * A single entry whose references are all cached and pass the rules, and which arrives pending
  * (an approved one also moves the report rollups), is recorded in one statement that confirms
- * those facts as it writes (entry-one-statement.ts). Undefined: it must go the long way.
+ * those facts as it writes, with other such entries arriving at the same time (entry-coalescer.ts).
+ * Undefined: it must go the long way.
  */
-async function recordKnownEntry(db: Database, ctx: RequestContext, draft: RecordEntryInput, options: RecordOptions): Promise<EntryRow[] | undefined> {
+async function recordKnownEntry(ctx: RequestContext, draft: RecordEntryInput, options: RecordOptions): Promise<EntryRow[] | undefined> {
+  const { cache, coalescer } = options.known!;
   const members = !isPrivileged(ctx.actor);
-  const refs = options.cache!.referencesOf(draft, members);
+  const refs = cache.referencesOf(draft, members);
   if (!refs) return undefined;
   const errors = new RuleErrors(singleField, false);
   checkReferences(ctx.actor, [draft], refs, errors);
   const entry = newEntry(ctx, draft, refs, options.defaultSource);
   if (errors.list.length > 0 || entry.status !== 'pending') return undefined;
   try {
-    const outcome = await recordInOneStatement(db, ctx, entry, refs.organizations.get(draft.organizationId)!, members, options.key);
-    if (!outcome.rows && outcome.stale) options.cache!.forget(draft);
+    const outcome = await coalescer.record({ ctx, entry, organization: refs.organizations.get(draft.organizationId)!, members, key: options.key });
+    if (!outcome.rows && outcome.stale) cache.forget(draft);
     return outcome.rows;
   } catch (err) {
+    if (options.key && writeGuardRefused(err)) options.key.refused();
     // A constraint (the times overlap another entry): the statement wrote nothing; the long way names the problem.
     if (checkViolation(err)) return undefined;
     throw err;
@@ -113,8 +119,8 @@ async function recordKnownEntry(db: Database, ctx: RequestContext, draft: Record
  * anything is written, so a batch with bad items names each of them by index and field.
  */
 export async function recordEntries(db: Database, ctx: RequestContext, drafts: readonly RecordEntryInput[], options: RecordOptions): Promise<EntryRow[]> {
-  if (!options.batch && options.cache) {
-    const recorded = await recordKnownEntry(db, ctx, drafts[0]!, options);
+  if (!options.batch && options.known) {
+    const recorded = await recordKnownEntry(ctx, drafts[0]!, options);
     if (recorded) return recorded;
   }
   const errors = new RuleErrors(options.batch ? batchField : singleField, options.batch);
@@ -124,7 +130,7 @@ export async function recordEntries(db: Database, ctx: RequestContext, drafts: r
       const days = groupByDay(drafts.map((d) => ({ volunteerId: d.volunteerId, organizationId: d.organizationId, servedOn: d.servedOn, minutes: d.minutes })));
       const refs = await loadReferences(tx, drafts, { memberships: !isPrivileged(ctx.actor), days, ...(options.key ? { probe: options.key.probe.values } : {}) });
       if (options.key) options.key.probe.check(refs.probe as KeyProbe);
-      options.cache?.remember(refs);
+      options.known?.cache.remember(refs);
       checkReferences(ctx.actor, drafts, refs, errors);
       // Items whose organization is unknown cannot be checked further; the rest are, so one answer names every problem.
       const entries = drafts.map((draft) => newEntry(ctx, draft, refs, options.defaultSource));

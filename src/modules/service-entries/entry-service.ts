@@ -10,18 +10,19 @@ import type { EntryQueryInput, EntryView, PatchEntryInput, RecordEntryInput } fr
 import { createEntryTransitions, seesEntry } from './entry-transitions.js';
 import { toEntry } from './entry-view.js';
 import { ReferenceCache } from './reference-cache.js';
+import { EntryCoalescer } from './entry-coalescer.js';
 
 export function createEntryService(db: Database) {
   const transitions = createEntryTransitions(db);
-  const cache = new ReferenceCache();
+  const known = { cache: new ReferenceCache(), coalescer: new EntryCoalescer(db) };
 
   async function record(ctx: RequestContext, input: RecordEntryInput, key?: RecordOptions['key']): Promise<EntryView> {
-    const [row] = await recordEntries(db, ctx, [input], { batch: false, defaultSource: 'coordinator', cache, ...(key ? { key } : {}) });
+    const [row] = await recordEntries(db, ctx, [input], { batch: false, defaultSource: 'coordinator', known, ...(key ? { key } : {}) });
     return toEntry(row!);
   }
 
   async function recordBatch(ctx: RequestContext, inputs: RecordEntryInput[], key?: RecordOptions['key']): Promise<EntryView[]> {
-    const rows = await recordEntries(db, ctx, inputs, { batch: true, defaultSource: 'import', cache, ...(key ? { key } : {}) });
+    const rows = await recordEntries(db, ctx, inputs, { batch: true, defaultSource: 'import', known, ...(key ? { key } : {}) });
     return rows.map(toEntry);
   }
 

@@ -53,43 +53,49 @@ export function insertValues(ctx: Pick<RequestContext, 'actor' | 'requestId'>, e
   };
 }
 
-/**
- * The CTEs `input`, `inserted` (the entries, returning their ids) and `audited` (an event for
- * each): unnest keeps them one statement whatever the batch size. With `when`, nothing is
- * inserted unless it holds; `one` is a single entry bound as scalars (see `rowsOf`).
- */
-export function insertSql(v: Slots<InsertValues>, { when, one = false }: { when?: SQL; one?: boolean } = {}): SQL {
-  const input = rowsOf('t', [
+/** The entries of `v` (one recorder, one request) as the rows `insertSql` writes. */
+export function entryRows(v: Slots<InsertValues>): SQL {
+  const rows = rowsOf('t', [
     ['id', v.ids, 'uuid'], ['audit_id', v.auditIds, 'uuid'], ['community_id', v.communityIds, 'uuid'], ['volunteer_id', v.volunteerIds, 'uuid'],
     ['organization_id', v.organizationIds, 'uuid'], ['category_id', v.categoryIds, 'uuid'], ['served_on', v.servedOn, 'date'],
     ['minutes', v.minutes, 'smallint'], ['activity_id', v.activityIds, 'uuid'], ['started_at', v.startedAt, 'timestamptz'],
     ['ended_at', v.endedAt, 'timestamptz'], ['location', v.locations, 'text'], ['description', v.descriptions, 'text'],
     ['status', v.statuses, 'text'], ['source', v.sources, 'text'],
-  ], { one });
-  return sql`input as (
-      select * from ${input}
+  ]);
+  return sql`select t.*, ${v.keyId}::uuid as recorded_by, ${v.requestId}::text as request_id from ${rows}`;
+}
+
+/**
+ * The CTEs `entry_rows` (the query `rows`: an entry's columns, `id` and `audit_id` for its new
+ * ids, `recorded_by` for the recording API key and `request_id`), `inserted` (the entries,
+ * returning their ids) and `audited` (an event for each): one statement whatever the number of
+ * entries, and each row may come from its own recorder and request.
+ */
+export function insertSql(rows: SQL): SQL {
+  return sql`entry_rows as (
+      ${rows}
     ), inserted as (
       insert into service_entries (id, community_id, volunteer_id, organization_id, category_id, served_on, minutes, activity_id,
         started_at, ended_at, location, description, status, source, recorded_by_key_id, approved_by_key_id, approved_at)
       select id, community_id, volunteer_id, organization_id, category_id, served_on, minutes, activity_id, started_at, ended_at,
-        location, description, status, source, ${v.keyId}::uuid,
-        case when status = 'approved' then ${v.keyId}::uuid end, case when status = 'approved' then now() end
-      from input ${when ? sql`where ${when}` : sql``}
+        location, description, status, source, recorded_by,
+        case when status = 'approved' then recorded_by end, case when status = 'approved' then now() end
+      from entry_rows
       returning id, community_id, volunteer_id, organization_id, category_id, served_on, minutes, status, source, started_at, ended_at
     ), audited as (
       insert into audit_events (id, community_id, actor_key_id, action, entity_type, entity_id, after, request_id)
-      select input.audit_id, inserted.community_id, ${v.keyId}::uuid, 'service_entry.recorded', 'service_entry', inserted.id,
+      select r.audit_id, inserted.community_id, r.recorded_by, 'service_entry.recorded', 'service_entry', inserted.id,
         jsonb_build_object('volunteerId', inserted.volunteer_id, 'organizationId', inserted.organization_id,
           'categoryId', inserted.category_id, 'servedOn', inserted.served_on, 'minutes', inserted.minutes,
           'status', inserted.status, 'source', inserted.source, 'startedAt', inserted.started_at, 'endedAt', inserted.ended_at),
-        ${v.requestId}
-      from inserted join input on input.id = inserted.id
+        r.request_id
+      from inserted join entry_rows r on r.id = inserted.id
     )`;
 }
 
 /** The insert, and with `storing` the Idempotency-Key's answer in the same statement (see `storeSql`). */
 const insertStatement = (storing: boolean) => statement<{ stored: number }, InsertValues & Partial<StoreValues>>(storing ? 'entries_insert_storing_answer' : 'entries_insert', (v) => sql`
-    with ${insertSql(v)}${storing ? sql`, stored as (${storeSql(v as Slots<StoreValues>)})` : sql``}
+    with ${insertSql(entryRows(v))}${storing ? sql`, stored as (${storeSql(v as Slots<StoreValues>)})` : sql``}
     select ${storing ? sql`(select count(*) from stored)::int` : sql`1`} as stored`);
 const insertOnly = insertStatement(false);
 const insertStoring = insertStatement(true);

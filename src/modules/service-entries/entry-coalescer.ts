@@ -1,0 +1,97 @@
+import type { Executor } from '../../db/client.js';
+import { claimsOf, recordKnownEntries, type KnownEntry, type KnownOutcome } from './entry-one-statement.js';
+
+interface Waiting {
+  known: KnownEntry;
+  resolve(outcome: KnownOutcome): void;
+  reject(err: unknown): void;
+}
+
+/**
+ * Writes known entries (see entry-one-statement.ts) that arrive together in one statement. At
+ * most `maxInFlight` statements run at once; entries arriving meanwhile wait and go together in
+ * the next, so an idle service writes each entry at once and a busy one writes them in groups:
+ * one bind, one plan, one commit and one round trip for the group instead of one each. Under the
+ * POST load the database's and the service's work per entry both fell (figures in the README).
+ *
+ * An entry is answered only once its statement has committed, so nothing acknowledged is lost. A
+ * statement for several entries that fails (a constraint, `write_guard`) wrote nothing: each of
+ * its entries is written again alone, and gets the answer it would have had alone.
+ */
+export class EntryCoalescer {
+  private readonly waiting: Waiting[] = [];
+  /** The claims (see `claimsOf`) of the entries being written: an entry sharing one waits for that statement to end. */
+  private readonly held = new Set<string>();
+  private inFlight = 0;
+  private scheduled = false;
+
+  constructor(private readonly db: Executor, private readonly maxInFlight = 2, private readonly maxEntries = 64) {}
+
+  record(known: KnownEntry): Promise<KnownOutcome> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ known, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Flushes on the next turn of the event loop, so that requests read in one turn share a statement. */
+  private schedule(): void {
+    if (this.scheduled || this.inFlight >= this.maxInFlight || this.waiting.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      while (this.inFlight < this.maxInFlight) {
+        const group = this.take();
+        if (group.length === 0) break;
+        void this.write(group);
+      }
+    });
+  }
+
+  /**
+   * The next group: waiting entries in arrival order, leaving for a later statement any that
+   * shares a claim with one taken or being written, so that entries of one volunteer-day or one
+   * Idempotency-Key are written one after another, in the order they came.
+   */
+  private take(): Waiting[] {
+    const taken: Waiting[] = [];
+    const passedOver = new Set<string>(); // a later entry of the same claim must not overtake one left waiting
+    let kept = 0;
+    for (const waiting of this.waiting) {
+      const claims = claimsOf(waiting.known);
+      if (taken.length < this.maxEntries && !claims.some((c) => this.held.has(c) || passedOver.has(c))) {
+        taken.push(waiting);
+        for (const c of claims) this.held.add(c);
+      } else {
+        for (const c of claims) passedOver.add(c);
+        this.waiting[kept++] = waiting;
+      }
+    }
+    this.waiting.length = kept;
+    return taken;
+  }
+
+  /** Writes a group taken by `take`, and releases its claims once every entry of it is answered. */
+  private async write(group: Waiting[]): Promise<void> {
+    this.inFlight += 1;
+    let again = false;
+    try {
+      const settles = await recordKnownEntries(this.db, group.map((w) => w.known));
+      group.forEach((waiting, i) => {
+        try {
+          waiting.resolve(settles[i]!());
+        } catch (err) {
+          waiting.reject(err);
+        }
+      });
+    } catch (err) {
+      again = group.length > 1;
+      if (again) for (const waiting of group) void this.write([waiting]);
+      else group[0]!.reject(err);
+    } finally {
+      this.inFlight -= 1;
+      if (!again) for (const waiting of group) for (const c of claimsOf(waiting.known)) this.held.delete(c);
+      this.schedule();
+    }
+  }
+}
