@@ -60,20 +60,22 @@ const keyFree = sql`(f.probe is null or ((f.probe->>'locked')::boolean and f.pro
  * stamped with the statement's clock. Should an answer not be stored (another request stored one
  * first), `write_guard` undoes the whole statement. The rows come as one JSON value: PostgreSQL
  * estimates a JSON record set the same whatever its values, so the statement keeps one generic
- * plan however many rows it carries (an unnest of arrays was re-planned for its length).
+ * plan however many rows it carries (an unnest of arrays was re-planned for its length). That
+ * plan is made for a hundred rows, for which it would hash whole tables to answer an EXISTS; the
+ * facts are scalar subqueries by key instead, which PostgreSQL never hashes.
  */
 const recordKnown = statement<Row, { rows: string }>('entries_record_known', (v) => sql`
     with input as materialized (
       select * from json_to_recordset(${v.rows}::json) as t(${COLUMNS})
     ), facts as materialized (
       select i.position,
-        exists (select 1 from organizations o join communities c on c.id = o.community_id
-                 where o.id = i.organization_id and o.community_id = i.community_id and o.archived_at is null
-                   and o.approval_policy = i.approval_policy and c.timezone = i.timezone)
-        and exists (select 1 from volunteers v where v.id = i.volunteer_id and v.community_id = i.community_id and v.status = 'active')
-        and exists (select 1 from service_categories s where s.id = i.category_id and s.community_id = i.community_id)
-        and (not i.members or exists (select 1 from memberships m
-               where m.organization_id = i.organization_id and m.volunteer_id = i.volunteer_id and m.left_at is null)) as hold,
+        (select true from organizations o join communities c on c.id = o.community_id
+          where o.id = i.organization_id and o.community_id = i.community_id and o.archived_at is null
+            and o.approval_policy = i.approval_policy and c.timezone = i.timezone) is not null
+        and (select true from volunteers v where v.id = i.volunteer_id and v.community_id = i.community_id and v.status = 'active') is not null
+        and (select true from service_categories s where s.id = i.category_id and s.community_id = i.community_id) is not null
+        and (not i.members or (select true from memberships m
+               where m.organization_id = i.organization_id and m.volunteer_id = i.volunteer_id and m.left_at is null limit 1) is not null) as hold,
         case when i.key_holder is not null then ${probeSql({ keyHolder: sql`i.key_holder`, idempotencyKey: sql`i.idempotency_key` })} end as probe
       from input i
     ), added as (
