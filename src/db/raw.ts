@@ -21,7 +21,7 @@ export async function queryRows<T>(db: Executor, query: SQL, prepared?: string):
 /** Drizzle's session and dialect, which its raw `execute` uses but does not let a name through. */
 interface Preparing {
   session: { prepareQuery(query: unknown, fields: undefined, name: string, arrayMode: false): { execute(values?: Record<string, unknown>): Promise<unknown> } };
-  dialect: { sqlToQuery(query: SQL): unknown };
+  dialect: { sqlToQuery(query: SQL): { sql: string } };
 }
 
 /** One placeholder per value of a `statement`, to write into its SQL: `${v.ids}::uuid[]`. */
@@ -38,14 +38,18 @@ const slots = new Proxy({}, { get: (_, key) => sql.placeholder(String(key)) });
  * per call (Drizzle building and walking the tree of fragments) was ~13% of the service's CPU
  * per recorded entry (CPU profile under the POST load). Constants may stay inline in `write`.
  */
-export function statement<Row, V extends object>(name: string, write: (v: Slots<V>) => SQL): (db: Executor, values: V) => Promise<Row[]> {
-  let compiled: unknown;
-  return async (db, values) => {
-    const { session, dialect } = db as unknown as Preparing;
-    compiled ??= dialect.sqlToQuery(write(slots as Slots<V>));
-    return (await session.prepareQuery(compiled, undefined, name, false).execute(values as Record<string, unknown>) as { rows: Row[] }).rows;
+export function statement<Row, V extends object>(name: string, write: (v: Slots<V>) => SQL): Statement<Row, V> {
+  let compiled: { sql: string } | undefined;
+  const compile = (db: Executor) => (compiled ??= (db as unknown as Preparing).dialect.sqlToQuery(write(slots as Slots<V>)));
+  const run = async (db: Executor, values: V) => {
+    const query = compile(db);
+    return ((await (db as unknown as Preparing).session.prepareQuery(query, undefined, name, false).execute(values as Record<string, unknown>)) as { rows: Row[] }).rows;
   };
+  return Object.assign(run, { sqlOf: (db: Executor) => compile(db).sql });
 }
+
+/** A named statement (see `statement`); `sqlOf` is its text as PostgreSQL gets it, for tests of its plan. */
+export type Statement<Row, V> = ((db: Executor, values: V) => Promise<Row[]>) & { sqlOf(db: Executor): string };
 
 /**
  * The rows a statement's array values make, `unnest($1::uuid[], …) as alias(a, …)`;

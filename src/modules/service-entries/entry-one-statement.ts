@@ -64,7 +64,7 @@ const keyFree = sql`(f.probe is null or ((f.probe->>'locked')::boolean and f.pro
  * plan is made for a hundred rows, for which it would hash whole tables to answer an EXISTS; the
  * facts are scalar subqueries by key instead, which PostgreSQL never hashes.
  */
-const recordKnown = statement<Row, { rows: string }>('entries_record_known', (v) => sql`
+export const recordKnown = statement<Row, { rows: string }>('entries_record_known', (v) => sql`
     with input as materialized (
       select * from json_to_recordset(${v.rows}::json) as t(${COLUMNS})
     ), facts as materialized (
