@@ -7,7 +7,7 @@ import { probeSql, storeSql, type KeyProbe } from '../idempotency/idempotency.js
 import { DAY_CAP_MINUTES, dayKey } from './day-minutes.js';
 import type { RecordOptions } from './entry-recorder.js';
 import type { CategoryRef, OrganizationRef, VolunteerRef } from './entry-references.js';
-import { insertSql, storedRow, type NewEntry } from './entry-writer.js';
+import { ENTRY_JSON_COLUMNS, entryJsonRow, insertSql, storedRow, type NewEntry } from './entry-writer.js';
 import { iso8601, type EntryRow } from './entry-view.js';
 
 /**
@@ -41,10 +41,8 @@ export function claimsOf({ entry, key }: KnownEntry): string[] {
   return key ? [day, `k:${key.claim.apiKeyId}:${key.claim.key}`] : [day];
 }
 
-/** The columns of one entry's row in the statement's JSON input. */
-const COLUMNS = sql.raw(`position int, id uuid, audit_id uuid, community_id uuid, volunteer_id uuid, organization_id uuid, category_id uuid,
-  served_on date, minutes smallint, activity_id uuid, started_at timestamptz, ended_at timestamptz, location text, description text,
-  status text, source text, recorded_by uuid, request_id text, approval_policy text, timezone text, members boolean,
+/** The columns of one entry's row in the statement's JSON input: the entry's (see `entryJsonRow`), the facts it was checked against, its key. */
+const COLUMNS = sql.raw(`position int, ${ENTRY_JSON_COLUMNS}, approval_policy text, timezone text, members boolean,
   key_holder uuid, idempotency_key text, key_community uuid, fingerprint text, answer_status int, answer jsonb`);
 
 type Row = { position: number; hold: boolean; probe: unknown; added: boolean; now: Date | string };
@@ -126,11 +124,7 @@ function inputRow(position: number, { ctx, entry, organization, members, key }: 
   // The statement stamps the answer's top-level createdAt and updatedAt: it must be the entry itself.
   if (answer && (answer.body as { createdAt?: unknown }).createdAt !== EPOCH.toISOString()) throw new Error('recordKnownEntries stores an entry\'s own answer only');
   return {
-    position, id: pending.id, audit_id: uuidv7(), community_id: entry.communityId, volunteer_id: entry.volunteerId,
-    organization_id: entry.organizationId, category_id: entry.categoryId, served_on: entry.servedOn, minutes: entry.minutes,
-    activity_id: entry.activityId, started_at: entry.startedAt, ended_at: entry.endedAt, location: entry.location,
-    description: entry.description, status: entry.status, source: entry.source, recorded_by: ctx.actor.keyId, request_id: ctx.requestId,
-    approval_policy: organization.approvalPolicy, timezone: organization.timezone, members,
+    position, ...entryJsonRow(ctx, entry, pending.id), approval_policy: organization.approvalPolicy, timezone: organization.timezone, members,
     ...(key && answer ? {
       key_holder: key.claim.apiKeyId, idempotency_key: key.claim.key, key_community: key.claim.communityId,
       fingerprint: key.claim.fingerprint, answer_status: answer.status, answer: answer.body,

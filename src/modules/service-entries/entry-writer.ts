@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
-import { array, queryRows, rowsOf, statement, type Slots } from '../../db/raw.js';
+import { array, queryRows, statement, type Slots } from '../../db/raw.js';
 import { storeSql, type StoreValues } from '../idempotency/idempotency.js';
 import { uuidv7 } from '../../lib/ids.js';
 import type { RequestContext } from '../../lib/context.js';
@@ -22,8 +22,6 @@ export interface NewEntry {
   source: string;
 }
 
-const col = <K extends keyof NewEntry>(entries: readonly NewEntry[], key: K): NewEntry[K][] => entries.map((e) => e[key]);
-
 /** Which timed items overlap a counted entry already in the ledger (excluding `exceptId`, the entry being corrected). */
 export async function overlappingItems(db: Executor, items: ReadonlyArray<{ index: number; volunteerId: string; startedAt: string; endedAt: string }>, exceptId?: string): Promise<number[]> {
   if (items.length === 0) return [];
@@ -36,33 +34,22 @@ export async function overlappingItems(db: Executor, items: ReadonlyArray<{ inde
   return rows.map((r) => r.idx);
 }
 
-export type InsertValues = {
-  ids: string[]; auditIds: string[]; communityIds: string[]; volunteerIds: string[]; organizationIds: string[]; categoryIds: string[];
-  servedOn: string[]; minutes: number[]; activityIds: Array<string | null>; startedAt: Array<string | null>; endedAt: Array<string | null>;
-  locations: Array<string | null>; descriptions: Array<string | null>; statuses: string[]; sources: string[]; keyId: string; requestId: string;
-};
+/** The columns of an entry's row in a statement's JSON input (see `entryJsonRow`), for `json_to_recordset`. */
+export const ENTRY_JSON_COLUMNS = `id uuid, audit_id uuid, community_id uuid, volunteer_id uuid, organization_id uuid, category_id uuid,
+  served_on date, minutes smallint, activity_id uuid, started_at timestamptz, ended_at timestamptz, location text, description text,
+  status text, source text, recorded_by uuid, request_id text`;
 
-/** The values of `insertSql` for `entries` (with their new ids) as `ctx` records them. */
-export function insertValues(ctx: Pick<RequestContext, 'actor' | 'requestId'>, entries: readonly NewEntry[], ids: string[]): InsertValues {
+/**
+ * `entry` with its new `id` as one row of a statement's JSON input, recorded by `ctx`: a batch's
+ * insert and the known entries' statement (entry-one-statement.ts) take their rows alike.
+ */
+export function entryJsonRow(ctx: Pick<RequestContext, 'actor' | 'requestId'>, entry: NewEntry, id: string): Record<string, unknown> {
   return {
-    ids, auditIds: entries.map(() => uuidv7()), communityIds: col(entries, 'communityId'), volunteerIds: col(entries, 'volunteerId'),
-    organizationIds: col(entries, 'organizationId'), categoryIds: col(entries, 'categoryId'), servedOn: col(entries, 'servedOn'),
-    minutes: col(entries, 'minutes'), activityIds: col(entries, 'activityId'), startedAt: col(entries, 'startedAt'), endedAt: col(entries, 'endedAt'),
-    locations: col(entries, 'location'), descriptions: col(entries, 'description'), statuses: col(entries, 'status'), sources: col(entries, 'source'),
-    keyId: ctx.actor.keyId, requestId: ctx.requestId,
+    id, audit_id: uuidv7(), community_id: entry.communityId, volunteer_id: entry.volunteerId, organization_id: entry.organizationId,
+    category_id: entry.categoryId, served_on: entry.servedOn, minutes: entry.minutes, activity_id: entry.activityId,
+    started_at: entry.startedAt, ended_at: entry.endedAt, location: entry.location, description: entry.description,
+    status: entry.status, source: entry.source, recorded_by: ctx.actor.keyId, request_id: ctx.requestId,
   };
-}
-
-/** The entries of `v` (one recorder, one request) as the rows `insertSql` writes. */
-export function entryRows(v: Slots<InsertValues>): SQL {
-  const rows = rowsOf('t', [
-    ['id', v.ids, 'uuid'], ['audit_id', v.auditIds, 'uuid'], ['community_id', v.communityIds, 'uuid'], ['volunteer_id', v.volunteerIds, 'uuid'],
-    ['organization_id', v.organizationIds, 'uuid'], ['category_id', v.categoryIds, 'uuid'], ['served_on', v.servedOn, 'date'],
-    ['minutes', v.minutes, 'smallint'], ['activity_id', v.activityIds, 'uuid'], ['started_at', v.startedAt, 'timestamptz'],
-    ['ended_at', v.endedAt, 'timestamptz'], ['location', v.locations, 'text'], ['description', v.descriptions, 'text'],
-    ['status', v.statuses, 'text'], ['source', v.sources, 'text'],
-  ]);
-  return sql`select t.*, ${v.keyId}::uuid as recorded_by, ${v.requestId}::text as request_id from ${rows}`;
 }
 
 /**
@@ -94,8 +81,8 @@ export function insertSql(rows: SQL): SQL {
 }
 
 /** The insert, and with `storing` the Idempotency-Key's answer in the same statement (see `storeSql`). */
-const insertStatement = (storing: boolean) => statement<{ stored: number }, InsertValues & Partial<StoreValues>>(storing ? 'entries_insert_storing_answer' : 'entries_insert', (v) => sql`
-    with ${insertSql(entryRows(v))}${storing ? sql`, stored as (${storeSql(v as Slots<StoreValues>)})` : sql``}
+const insertStatement = (storing: boolean) => statement<{ stored: number }, { rows: string } & Partial<StoreValues>>(storing ? 'entries_insert_storing_answer' : 'entries_insert', (v) => sql`
+    with ${insertSql(sql`select * from json_to_recordset(${v.rows}::json) as t(${sql.raw(ENTRY_JSON_COLUMNS)})`)}${storing ? sql`, stored as (${storeSql(v as Slots<StoreValues>)})` : sql``}
     select ${storing ? sql`(select count(*) from stored)::int` : sql`1`} as stored`);
 const insertOnly = insertStatement(false);
 const insertStoring = insertStatement(true);
@@ -113,7 +100,7 @@ export async function insertEntries(
 ): Promise<{ rows: EntryRow[]; stored: boolean }> {
   const ids = entries.map(() => uuidv7());
   const rows = entries.map((entry, i) => storedRow(entry, ids[i]!, ctx.actor.keyId, now));
-  const values = insertValues(ctx, entries, ids);
+  const values = { rows: JSON.stringify(entries.map((entry, i) => entryJsonRow(ctx, entry, ids[i]!))) };
   const [result] = answer ? await insertStoring(db, { ...values, ...answer(rows) }) : await insertOnly(db, values);
   return { rows, stored: result!.stored > 0 };
 }
