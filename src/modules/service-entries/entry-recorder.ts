@@ -66,6 +66,8 @@ export interface RecordOptions {
    * checked against it: lets a single entry be recorded in one statement (see recordKnownEntry).
    */
   known?: { cache: ReferenceCache; coalescer: EntryCoalescer };
+  /** Work on the recorded rows (the answer's serialization) done while the database writes them; wasted if the write fails. */
+  meanwhile?: (rows: EntryRow[]) => void;
 }
 
 /** The entry as recorded from `draft`; items whose organization is unknown keep an empty community (they carry an error already). */
@@ -156,7 +158,7 @@ export async function recordEntries(db: Database, ctx: RequestContext, drafts: r
       throwIfAny(errors, 'Entries break the ledger\'s rules');
 
       const key = options.key;
-      const { rows, stored } = await insertEntries(tx, ctx, entries, refs.now, key && ((inserted) => key.storing(key.answer(inserted))));
+      const { rows, stored } = await insertEntries(tx, ctx, entries, refs.now, key && ((inserted) => key.storing(key.answer(inserted))), options.meanwhile);
       if (key && !stored) key.refused();
       const memberNumbers = new Map([...refs.volunteers.values()].map((v) => [v.id, v.memberNo]));
       await applyToRollups(tx, rows.filter((r) => r.status === 'approved'), 1, memberNumbers);

@@ -5,6 +5,7 @@ import { IdParams } from '../../lib/schema-types.js';
 import { idempotent } from '../idempotency/idempotency.js';
 import { createEntryService } from './entry-service.js';
 import { toEntry } from './entry-view.js';
+import type { EntryView } from './entry-schemas.js';
 import {
   BatchBody, BatchResult, EntryPage, EntryQuery, IdempotencyHeaders, PatchEntryBody, ReasonBody, RecordEntryBody, ServiceEntry,
 } from './entry-schemas.js';
@@ -36,8 +37,16 @@ export const entryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       headers: IdempotencyHeaders, body: BatchBody, response: { 201: BatchResult, ...writeProblems },
     },
   }, async (request, reply) => idempotent(app.db, request, reply, async (key) => {
-    const data = await service.recordBatch(contextOf(request), request.body.entries, key && { ...key, answer: (rows) => ({ status: 201, body: { data: rows.map(toEntry) } }) });
-    return { status: 201, body: { data } };
+    // The answer is serialized (by the route's 201 schema) and encoded while the database inserts the batch: see insertEntries.
+    let data: EntryView[] | undefined;
+    let answer: Buffer | undefined;
+    reply.code(201);
+    await service.recordBatch(contextOf(request), request.body.entries, {
+      ...(key ? { key: { ...key, answer: (rows) => ({ status: 201, body: { data: (data = rows.map(toEntry)) } }) } } : {}),
+      meanwhile: (rows) => { answer = Buffer.from(reply.serialize({ data: data ?? rows.map(toEntry) }) as string); },
+    });
+    reply.type('application/json; charset=utf-8');
+    return { status: 201, body: answer };
   }));
 
   app.get('/v1/service-entries', {

@@ -21,9 +21,9 @@ export function createEntryService(db: Database) {
     return toEntry(row!);
   }
 
-  async function recordBatch(ctx: RequestContext, inputs: RecordEntryInput[], key?: RecordOptions['key']): Promise<EntryView[]> {
-    const rows = await recordEntries(db, ctx, inputs, { batch: true, defaultSource: 'import', known, ...(key ? { key } : {}) });
-    return rows.map(toEntry);
+  /** Records a batch; its answer is made by `options.meanwhile` from the rows while the database writes them. */
+  async function recordBatch(ctx: RequestContext, inputs: RecordEntryInput[], options: Pick<RecordOptions, 'key' | 'meanwhile'>): Promise<void> {
+    await recordEntries(db, ctx, inputs, { batch: true, defaultSource: 'import', known, ...options });
   }
 
   async function get(ctx: RequestContext, id: string): Promise<EntryView> {
