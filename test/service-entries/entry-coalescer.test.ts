@@ -128,16 +128,25 @@ test('a statement that fails is written again entry by entry: the entry at fault
   expect([days.get(`${first}|${servedOn}`), days.get(`${second}|${servedOn}`), days.get(`${third}|${servedOn}`)]).toEqual([10, 60, 20]);
 });
 
-test('one Idempotency-Key twice goes in separate statements: the first records, the second replays its answer', async () => {
+test('one Idempotency-Key twice while the first is written: the second is answered 409 at once, as the long way answers it', async () => {
   const tn = await tenant(2);
   const [first, second] = tn.volunteers as [string, string];
   const servedOn = daysAgo(6);
-  const entry = known(tn, first, servedOn, 25, {}, keyHooks(tn, 'twice'));
-  const { outcomes, statements } = await together([entry, known(tn, first, servedOn, 25, {}, keyHooks(tn, 'twice')), known(tn, second, servedOn, 5, {}, keyHooks(tn, 'other'))]);
-  expect(statements).toEqual(['entries_record_known', 'entries_record_known']);
-  const recordedRow = (outcomes[0] as KnownOutcome).rows![0]!;
-  expect(outcomes[1]).toBeInstanceOf(StoredAnswer);
-  expect((outcomes[1] as StoredAnswer).outcome).toEqual({ status: 201, body: toEntry(recordedRow) });
+  const { outcomes, statements } = await together([known(tn, first, servedOn, 25, {}, keyHooks(tn, 'twice')), known(tn, first, servedOn, 25, {}, keyHooks(tn, 'twice')), known(tn, second, servedOn, 5, {}, keyHooks(tn, 'other'))]);
+  expect(statements).toEqual(['entries_record_known']);
+  expect((outcomes[0] as KnownOutcome).rows?.[0]?.minutes).toBe(25);
+  expect(outcomes[1]).toMatchObject({ code: 'idempotency_in_progress' });
   expect((outcomes[2] as KnownOutcome).rows?.[0]?.minutes).toBe(5);
   expect((await dayMinutesRows(t.app, tn.l.community.id)).get(`${first}|${servedOn}`)).toBe(25);
+});
+
+test('one Idempotency-Key again after the first was written: its answer is replayed', async () => {
+  const tn = await tenant(1);
+  const servedOn = daysAgo(7);
+  const coalescer = new EntryCoalescer(t.app.db);
+  const recordedRow = ((await coalescer.record(known(tn, tn.volunteers[0]!, servedOn, 25, {}, keyHooks(tn, 'again')))) as KnownOutcome).rows![0]!;
+  const again = await coalescer.record(known(tn, tn.volunteers[0]!, servedOn, 25, {}, keyHooks(tn, 'again'))).catch((err: Error) => err);
+  expect(again).toBeInstanceOf(StoredAnswer);
+  expect((again as StoredAnswer).outcome).toEqual({ status: 201, body: toEntry(recordedRow) });
+  expect((await dayMinutesRows(t.app, tn.l.community.id)).get(`${tn.volunteers[0]}|${servedOn}`)).toBe(25);
 });

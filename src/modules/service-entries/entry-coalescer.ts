@@ -1,5 +1,5 @@
 import type { Executor } from '../../db/client.js';
-import { claimsOf, recordKnownEntries, type KnownEntry, type KnownOutcome } from './entry-one-statement.js';
+import { dayOf, keyOf, recordKnownEntries, type KnownEntry, type KnownOutcome } from './entry-one-statement.js';
 
 interface Waiting {
   known: KnownEntry;
@@ -18,20 +18,40 @@ interface Waiting {
  * statement for several entries that fails (a constraint, `write_guard`) wrote nothing: each of
  * its entries is written again alone, and gets the answer it would have had alone.
  */
+/** What the long way's probe makes of a key another request holds (see `checkProbe`): the 409 "still running". */
+function lockedKeyAnswer(known: KnownEntry): unknown {
+  try {
+    known.key!.probe.check({ locked: false, fingerprint: null, status: null, body: null });
+  } catch (err) {
+    return err;
+  }
+  return new Error('a locked Idempotency-Key was let through');
+}
+
 export class EntryCoalescer {
   private readonly waiting: Waiting[] = [];
-  /** The claims (see `claimsOf`) of the entries being written: an entry sharing one waits for that statement to end. */
+  /** The volunteer-days of the entries being written: an entry of one of them waits for that statement to end. */
   private readonly held = new Set<string>();
+  /** The Idempotency-Keys of the entries waiting or being written. */
+  private readonly keys = new Set<string>();
   private inFlight = 0;
   private scheduled = false;
 
   constructor(private readonly db: Executor, private readonly maxInFlight = 2, private readonly maxEntries = 64) {}
 
+  /**
+   * Settles once `known`'s statement has ended. An entry whose Idempotency-Key another entry here
+   * holds is answered at once as the long way answers it while the first is running (409): the
+   * key is locked.
+   */
   record(known: KnownEntry): Promise<KnownOutcome> {
-    return new Promise((resolve, reject) => {
+    const key = keyOf(known);
+    if (key && this.keys.has(key)) return Promise.reject(lockedKeyAnswer(known));
+    if (key) this.keys.add(key);
+    return new Promise<KnownOutcome>((resolve, reject) => {
       this.waiting.push({ known, resolve, reject });
       this.schedule();
-    });
+    }).finally(() => { if (key) this.keys.delete(key); });
   }
 
   /** Flushes on the next turn of the event loop, so that requests read in one turn share a statement. */
@@ -49,21 +69,21 @@ export class EntryCoalescer {
   }
 
   /**
-   * The next group: waiting entries in arrival order, leaving for a later statement any that
-   * shares a claim with one taken or being written, so that entries of one volunteer-day or one
-   * Idempotency-Key are written one after another, in the order they came.
+   * The next group: waiting entries in arrival order, leaving for a later statement any of a
+   * volunteer-day taken or being written, so that entries of one volunteer-day are written one
+   * after another, in the order they came.
    */
   private take(): Waiting[] {
     const taken: Waiting[] = [];
-    const passedOver = new Set<string>(); // a later entry of the same claim must not overtake one left waiting
+    const passedOver = new Set<string>(); // a later entry of the same day must not overtake one left waiting
     let kept = 0;
     for (const waiting of this.waiting) {
-      const claims = claimsOf(waiting.known);
-      if (taken.length < this.maxEntries && !claims.some((c) => this.held.has(c) || passedOver.has(c))) {
+      const day = dayOf(waiting.known);
+      if (taken.length < this.maxEntries && !this.held.has(day) && !passedOver.has(day)) {
         taken.push(waiting);
-        for (const c of claims) this.held.add(c);
+        this.held.add(day);
       } else {
-        for (const c of claims) passedOver.add(c);
+        passedOver.add(day);
         this.waiting[kept++] = waiting;
       }
     }
@@ -71,7 +91,7 @@ export class EntryCoalescer {
     return taken;
   }
 
-  /** Writes a group taken by `take`, and releases its claims once every entry of it is answered. */
+  /** Writes a group taken by `take`, and releases its days once every entry of it is answered. */
   private async write(group: Waiting[]): Promise<void> {
     this.inFlight += 1;
     let again = false;
@@ -90,7 +110,7 @@ export class EntryCoalescer {
       else group[0]!.reject(err);
     } finally {
       this.inFlight -= 1;
-      if (!again) for (const waiting of group) for (const c of claimsOf(waiting.known)) this.held.delete(c);
+      if (!again) for (const waiting of group) this.held.delete(dayOf(waiting.known));
       this.schedule();
     }
   }

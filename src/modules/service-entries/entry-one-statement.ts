@@ -35,11 +35,11 @@ export interface KnownEntry {
 /** What the statement did for one entry: recorded its `rows`, or nothing because a fact changed (`stale`) or the day's cap said no. */
 export type KnownOutcome = { rows: EntryRow[] } | { rows?: undefined; stale: boolean };
 
-/** Two entries that cannot share a statement: one volunteer-day (its row is claimed once per statement) or one Idempotency-Key. */
-export function claimsOf({ entry, key }: KnownEntry): string[] {
-  const day = `d:${dayKey(entry.volunteerId, entry.servedOn)}`;
-  return key ? [day, `k:${key.claim.apiKeyId}:${key.claim.key}`] : [day];
-}
+/** The entry's Idempotency-Key, with its key holder. */
+export const keyOf = ({ key }: KnownEntry): string | undefined => (key ? `${key.claim.apiKeyId}:${key.claim.key}` : undefined);
+
+/** The entry's volunteer-day: two entries of one cannot share a statement, which claims a day's row once. */
+export const dayOf = ({ entry }: KnownEntry): string => dayKey(entry.volunteerId, entry.servedOn);
 
 /** The columns of one entry's row in the statement's JSON input: the entry's (see `entryJsonRow`), the facts it was checked against, its key. */
 const COLUMNS = sql.raw(`position int, ${ENTRY_JSON_COLUMNS}, approval_policy text, timezone text, members boolean,
@@ -100,7 +100,7 @@ export const recordKnown = statement<Row, { rows: string }>('entries_record_know
 const EPOCH = new Date(0);
 
 /**
- * Writes `entries` (no two with the same claims, see `claimsOf`) in one round trip and settles
+ * Writes `entries` (no two of one volunteer-day or one Idempotency-Key) in one round trip and settles
  * each: its outcome, or what its Idempotency-Key answers instead (a stored answer, a 409, a 422),
  * thrown. When an entry records nothing its caller goes the long way, which names the problem.
  * The statement either writes every entry it can or, failing (a constraint, `write_guard`),
