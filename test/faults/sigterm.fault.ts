@@ -5,7 +5,7 @@
  *
  * To have requests that are certainly in flight when the signal lands, a separate connection
  * holds `LOCK TABLE service_entries IN SHARE MODE` (reads pass, inserts wait): every writer ends
- * up blocked inside its insert, SIGTERM is sent, and the lock is released a moment later.
+ * up blocked, inside its insert or behind one, SIGTERM is sent, and the lock is released a moment later.
  */
 import {
   acknowledged, checkLedger, Client, describeOutcome, postEntry, seed, sleep, storedByTag, tally, useFaultRig,
@@ -33,12 +33,21 @@ describe('SIGTERM during a write load', () => {
     });
     await waitFor('20 acknowledged writes', async () => (load.records.filter(acknowledged).length >= 20 ? true : undefined), 30_000);
 
-    // Block the inserts, so that every writer's current request stays in flight.
+    // Block the inserts, so that every writer's current request stays in flight: inserts wait on
+    // the lock (entries arriving together share a statement, so fewer backends than writers may
+    // wait), and no write has finished for half a second.
     const locker = await rig.holdLock('lock table service_entries in share mode');
-    const blocked = await waitFor(`${WRITERS} writes blocked on the lock`, async () => {
+    let finished = -1;
+    let finishedSince = Date.now();
+    const blocked = await waitFor('every writer blocked behind the lock', async () => {
       const { rows } = await locker.query<{ n: number }>(
         "select count(*)::int as n from pg_stat_activity where application_name = 'volunteer-hours' and wait_event_type = 'Lock'");
-      return rows[0]!.n >= WRITERS ? rows[0]!.n : undefined;
+      if (load.records.length !== finished) {
+        finished = load.records.length;
+        finishedSince = Date.now();
+        return undefined;
+      }
+      return rows[0]!.n >= 1 && Date.now() - finishedSince >= 500 ? rows[0]!.n : undefined;
     }, 20_000);
 
     // A kept-alive connection that is idle when the signal lands.
