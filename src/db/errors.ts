@@ -38,6 +38,17 @@ export function uniqueViolation(err: unknown): string | undefined {
 /** The error `write_guard` raises (migration 0009): a one-statement write undid itself. */
 export const writeGuardRefused = (err: unknown): boolean => codeOf(err) === 'VH001';
 
+/**
+ * An error PostgreSQL raised while executing a statement that may be down to one of its rows: a
+ * constraint (class 23), `write_guard` (VH001), a deadlock or serialization failure. The statement
+ * certainly rolled back. A lost connection or a timeout proves nothing of the kind: the statement
+ * may have committed before its answer was lost.
+ */
+export function rolledBackByRow(err: unknown): boolean {
+  const code = codeOf(err);
+  return code !== undefined && (/^23[0-9A-Z]{3}$/.test(code) || code === 'VH001' || code === '40P01' || code === '40001');
+}
+
 export function checkViolation(err: unknown): string | undefined {
   let current: unknown = err;
   for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth += 1) {

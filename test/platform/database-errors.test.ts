@@ -1,4 +1,4 @@
-import { databaseProblem } from '../../src/db/errors.js';
+import { databaseProblem, rolledBackByRow } from '../../src/db/errors.js';
 
 const withCode = (code: string, message = 'failed') => Object.assign(new Error(message), { code });
 
@@ -27,5 +27,26 @@ describe('databaseProblem: which database failures a client should retry', () =>
     ['a plain bug', new TypeError('x is undefined')],
   ])('%s is not retryable: left to the caller (a 4xx translation or a 500)', (_name, err) => {
     expect(databaseProblem(err)).toBeUndefined();
+  });
+});
+
+describe('rolledBackByRow: which failures of a many-row statement may be put down to one row', () => {
+  test.each([
+    ['an exclusion violation (23P01)', withCode('23P01')],
+    ['a check violation (23514)', withCode('23514')],
+    ['write_guard (VH001)', withCode('VH001')],
+    ['a deadlock (40P01)', withCode('40P01')],
+    ['a wrapped unique violation', Object.assign(new Error('Failed query'), { cause: withCode('23505') })],
+  ])('%s: yes, the statement rolled back', (_name, err) => {
+    expect(rolledBackByRow(err)).toBe(true);
+  });
+
+  test.each([
+    ['a statement timeout (57014)', withCode('57014')],
+    ['a connection cut mid-query', new Error('Connection terminated unexpectedly')],
+    ['a reset connection', withCode('ECONNRESET')],
+    ['a plain bug', new TypeError('x is undefined')],
+  ])('%s: no, the statement may have committed', (_name, err) => {
+    expect(rolledBackByRow(err)).toBe(false);
   });
 });

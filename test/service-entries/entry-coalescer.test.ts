@@ -22,11 +22,11 @@ afterAll(async () => { await t.close(); });
 
 interface Tenant { l: Ledger; actor: Actor; organization: OrganizationRef; volunteers: string[] }
 
-async function tenant(volunteers = 3): Promise<Tenant> {
-  const l = await createLedgerTenant(t.app, t.adminKey);
-  const key = await createKeyWithId(t.app, t.adminKey, { role: 'coordinator', organizationId: l.organization.id });
+async function tenant(volunteers = 3, on: TestApp = t): Promise<Tenant> {
+  const l = await createLedgerTenant(on.app, on.adminKey);
+  const key = await createKeyWithId(on.app, on.adminKey, { role: 'coordinator', organizationId: l.organization.id });
   const others = [];
-  for (let i = 1; i < volunteers; i += 1) others.push((await registerMember(t.app, l.communityAdminKey, l.community.id, l.organization.id)).id as string);
+  for (let i = 1; i < volunteers; i += 1) others.push((await registerMember(on.app, l.communityAdminKey, l.community.id, l.organization.id)).id as string);
   return {
     l,
     actor: { keyId: key.id, role: 'coordinator', communityId: l.community.id, organizationId: l.organization.id, regionCode: null },
@@ -63,10 +63,10 @@ function keyHooks(tn: Tenant, key: string, fingerprint = `print-${key}`): NonNul
 }
 
 /** Hands every entry to a fresh coalescer in one turn; each one's outcome or error, and the statements prepared. */
-async function together(entries: KnownEntry[]): Promise<{ outcomes: Array<KnownOutcome | Error>; statements: string[] }> {
-  const coalescer = new EntryCoalescer(t.app.db);
+async function together(entries: KnownEntry[], app = t.app): Promise<{ outcomes: Array<KnownOutcome | Error>; statements: string[] }> {
+  const coalescer = new EntryCoalescer(app.db);
   let outcomes: Array<KnownOutcome | Error> = [];
-  const statements = await statementsOf(t.app, async () => {
+  const statements = await statementsOf(app, async () => {
     outcomes = await Promise.all(entries.map((e) => coalescer.record(e).catch((err: Error) => err)));
   });
   return { outcomes, statements };
@@ -149,4 +149,33 @@ test('one Idempotency-Key again after the first was written: its answer is repla
   expect(again).toBeInstanceOf(StoredAnswer);
   expect((again as StoredAnswer).outcome).toEqual({ status: 201, body: toEntry(recordedRow) });
   expect((await dayMinutesRows(t.app, tn.l.community.id)).get(`${tn.volunteers[0]}|${servedOn}`)).toBe(25);
+});
+
+test('a statement that fails for no row of its own (a timeout) is every entry\'s answer, and none is written again', async () => {
+  const slow = await createTestApp({ DB_STATEMENT_TIMEOUT_MS: '500' });
+  try {
+    const pool = slow.app.database.pool;
+    if (!pool) return; // embedded PGlite is one session: no other connection can hold a lock
+    const tn = await tenant(2, slow);
+    const [first, second] = tn.volunteers as [string, string];
+    const servedOn = daysAgo(8);
+    await recorded(slow.app, tn.l.coordinatorKey, entryBody(tn.l, { volunteerId: first, servedOn, minutes: 5 }));
+    const holder = await pool.connect();
+    let result: Awaited<ReturnType<typeof together>>;
+    try {
+      // The first entry's day is locked: the statement waits on it until its timeout cancels it.
+      await holder.query('begin');
+      await holder.query('select 1 from volunteer_day_minutes where volunteer_id = $1 and served_on = $2 for update', [first, servedOn]);
+      result = await together([known(tn, first, servedOn, 10), known(tn, second, servedOn, 20)], slow.app);
+    } finally {
+      await holder.query('rollback');
+      holder.release();
+    }
+    expect(result.statements).toEqual(['entries_record_known']);
+    expect(result.outcomes.map((o) => (o as { cause?: { code?: string } }).cause?.code ?? (o as { code?: string }).code)).toEqual(['57014', '57014']);
+    const days = await dayMinutesRows(slow.app, tn.l.community.id);
+    expect([days.get(`${first}|${servedOn}`), days.get(`${second}|${servedOn}`)]).toEqual([5, undefined]);
+  } finally {
+    await slow.close();
+  }
 });

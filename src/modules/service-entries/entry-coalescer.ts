@@ -1,8 +1,11 @@
 import type { Executor } from '../../db/client.js';
+import { rolledBackByRow } from '../../db/errors.js';
 import { dayOf, keyOf, recordKnownEntries, type KnownEntry, type KnownOutcome } from './entry-one-statement.js';
 
 interface Waiting {
   known: KnownEntry;
+  /** Written in a statement of its own: its group's statement failed (see `write`). */
+  alone?: boolean;
   resolve(outcome: KnownOutcome): void;
   reject(err: unknown): void;
 }
@@ -15,8 +18,10 @@ interface Waiting {
  * POST load the database's and the service's work per entry both fell (figures in the README).
  *
  * An entry is answered only once its statement has committed, so nothing acknowledged is lost. A
- * statement for several entries that fails (a constraint, `write_guard`) wrote nothing: each of
- * its entries is written again alone, and gets the answer it would have had alone.
+ * statement for several entries that PostgreSQL refused for a row (a constraint, `write_guard`)
+ * wrote nothing: each of its entries is written again alone, first in line, and gets the answer
+ * it would have had alone. Any other failure (a lost connection, a timeout) is every entry's
+ * answer: the statement may have committed, and writing an entry again could record it twice.
  */
 /** What the long way's probe makes of a key another request holds (see `checkProbe`): the 409 "still running". */
 function lockedKeyAnswer(known: KnownEntry): unknown {
@@ -79,7 +84,8 @@ export class EntryCoalescer {
     let kept = 0;
     for (const waiting of this.waiting) {
       const day = dayOf(waiting.known);
-      if (taken.length < this.maxEntries && !this.held.has(day) && !passedOver.has(day)) {
+      const fits = waiting.alone ? taken.length === 0 : taken.length < this.maxEntries && !taken[0]?.alone;
+      if (fits && !this.held.has(day) && !passedOver.has(day)) {
         taken.push(waiting);
         this.held.add(day);
       } else {
@@ -91,10 +97,9 @@ export class EntryCoalescer {
     return taken;
   }
 
-  /** Writes a group taken by `take`, and releases its days once every entry of it is answered. */
+  /** Writes a group taken by `take`, then releases its days. */
   private async write(group: Waiting[]): Promise<void> {
     this.inFlight += 1;
-    let again = false;
     try {
       const settles = await recordKnownEntries(this.db, group.map((w) => w.known));
       group.forEach((waiting, i) => {
@@ -105,12 +110,11 @@ export class EntryCoalescer {
         }
       });
     } catch (err) {
-      again = group.length > 1;
-      if (again) for (const waiting of group) void this.write([waiting]);
-      else group[0]!.reject(err);
+      if (group.length > 1 && rolledBackByRow(err)) this.waiting.unshift(...group.map((w) => ({ ...w, alone: true })));
+      else for (const waiting of group) waiting.reject(err);
     } finally {
       this.inFlight -= 1;
-      if (!again) for (const waiting of group) this.held.delete(dayOf(waiting.known));
+      for (const waiting of group) this.held.delete(dayOf(waiting.known));
       this.schedule();
     }
   }

@@ -107,6 +107,8 @@ const EPOCH = new Date(0);
  * nothing at all.
  */
 export async function recordKnownEntries(db: Executor, entries: readonly KnownEntry[]): Promise<Array<() => KnownOutcome>> {
+  // Rows meet the days the statement added by volunteer-day: two of one day would both pass as one.
+  if (new Set(entries.map(dayOf)).size !== entries.length) throw new Error('recordKnownEntries: two entries of one volunteer-day');
   const pending = entries.map(({ ctx, entry }) => storedRow(entry, uuidv7(), ctx.actor.keyId, EPOCH)); // stamped with the statement's clock
   const rows = entries.map((known, position) => inputRow(position, known, pending[position]!));
   const result = await recordKnown(db, { rows: JSON.stringify(rows) });
