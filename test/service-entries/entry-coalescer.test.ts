@@ -179,3 +179,33 @@ test('a statement that fails for no row of its own (a timeout) is every entry\'s
     await slow.close();
   }
 });
+
+test('a statement waiting on a lock holds up no one else: after a moment the next entries get a statement of their own', async () => {
+  const pool = t.app.database.pool;
+  if (!pool) return; // embedded PGlite is one session: no other connection can hold a lock
+  const tn = await tenant(2);
+  const [blocked, free] = tn.volunteers as [string, string];
+  const servedOn = daysAgo(9);
+  await recorded(t.app, tn.l.coordinatorKey, entryBody(tn.l, { volunteerId: blocked, servedOn, minutes: 5 }));
+  const coalescer = new EntryCoalescer(t.app.db, { maxInFlight: 1, stallMs: 50 });
+  const holder = await pool.connect();
+  try {
+    await holder.query('begin');
+    await holder.query('select 1 from volunteer_day_minutes where volunteer_id = $1 and served_on = $2 for update', [blocked, servedOn]);
+    const first = coalescer.record(known(tn, blocked, servedOn, 10));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    // The only slot is taken by a statement waiting on the lock; past 50 ms it stops counting.
+    const second = await coalescer.record(known(tn, free, servedOn, 20));
+    expect(second.rows?.[0]?.minutes).toBe(20);
+    let firstDone = false;
+    void first.then(() => { firstDone = true; });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(firstDone).toBe(false);
+    await holder.query('commit');
+    expect((await first).rows?.[0]?.minutes).toBe(10);
+  } finally {
+    holder.release();
+  }
+  const days = await dayMinutesRows(t.app, tn.l.community.id);
+  expect([days.get(`${blocked}|${servedOn}`), days.get(`${free}|${servedOn}`)]).toEqual([15, 20]);
+});

@@ -10,19 +10,6 @@ interface Waiting {
   reject(err: unknown): void;
 }
 
-/**
- * Writes known entries (see entry-one-statement.ts) that arrive together in one statement. At
- * most `maxInFlight` statements run at once; entries arriving meanwhile wait and go together in
- * the next, so an idle service writes each entry at once and a busy one writes them in groups:
- * one bind, one plan, one commit and one round trip for the group instead of one each. Under the
- * POST load the database's and the service's work per entry both fell (figures in the README).
- *
- * An entry is answered only once its statement has committed, so nothing acknowledged is lost. A
- * statement for several entries that PostgreSQL refused for a row (a constraint, `write_guard`)
- * wrote nothing: each of its entries is written again alone, first in line, and gets the answer
- * it would have had alone. Any other failure (a lost connection, a timeout) is every entry's
- * answer: the statement may have committed, and writing an entry again could record it twice.
- */
 /** What the long way's probe makes of a key another request holds (see `checkProbe`): the 409 "still running". */
 function lockedKeyAnswer(known: KnownEntry): unknown {
   try {
@@ -33,16 +20,50 @@ function lockedKeyAnswer(known: KnownEntry): unknown {
   return new Error('a locked Idempotency-Key was let through');
 }
 
+/**
+ * Writes known entries (see entry-one-statement.ts) that arrive together in one statement. At
+ * most `maxInFlight` statements run at once; entries arriving meanwhile wait and go together in
+ * the next, so an idle service writes each entry at once and a busy one writes them in groups:
+ * one bind, one plan, one commit and one round trip for the group instead of one each. Under the
+ * POST load the database's and the service's work per entry both fell (figures in the README).
+ * A statement running longer than `stallMs` is presumably waiting on a lock (a day a batch
+ * import holds): it stops counting, so that it holds up no one else, up to `maxRunning` in all.
+ *
+ * An entry is answered only once its statement has committed, so nothing acknowledged is lost. A
+ * statement for several entries that PostgreSQL refused for a row (a constraint, `write_guard`)
+ * wrote nothing: each of its entries is written again alone, first in line, and gets the answer
+ * it would have had alone. Any other failure (a lost connection, a timeout) is every entry's
+ * answer: the statement may have committed, and writing an entry again could record it twice.
+ */
+interface Limits {
+  /** Statements running at once (A/B under the POST load: 1, 2 and 4 wrote alike; 2 keeps one going while another commits). */
+  maxInFlight: number;
+  /** Statements running at once, counting those past `stallMs` (the pool keeps connections for everything else). */
+  maxRunning: number;
+  /** How long a statement counts towards `maxInFlight`: the statements' p99 under load was ~13 ms. */
+  stallMs: number;
+  /** Entries in one statement. */
+  maxEntries: number;
+}
+
+const LIMITS: Limits = { maxInFlight: 2, maxRunning: 8, stallMs: 25, maxEntries: 64 };
+
 export class EntryCoalescer {
   private readonly waiting: Waiting[] = [];
   /** The volunteer-days of the entries being written: an entry of one of them waits for that statement to end. */
   private readonly held = new Set<string>();
   /** The Idempotency-Keys of the entries waiting or being written. */
   private readonly keys = new Set<string>();
-  private inFlight = 0;
+  /** When each statement in flight began. */
+  private readonly running = new Set<{ at: number }>();
   private scheduled = false;
+  private recheck: NodeJS.Timeout | undefined;
 
-  constructor(private readonly db: Executor, private readonly maxInFlight = 2, private readonly maxEntries = 64) {}
+  private readonly limits: Limits;
+
+  constructor(private readonly db: Executor, limits: Partial<Limits> = {}) {
+    this.limits = { ...LIMITS, ...limits };
+  }
 
   /**
    * Settles once `known`'s statement has ended. An entry whose Idempotency-Key another entry here
@@ -61,16 +82,45 @@ export class EntryCoalescer {
 
   /** Flushes on the next turn of the event loop, so that requests read in one turn share a statement. */
   private schedule(): void {
-    if (this.scheduled || this.inFlight >= this.maxInFlight || this.waiting.length === 0) return;
+    if (this.scheduled || this.waiting.length === 0) return;
+    if (!this.mayStart()) {
+      this.recheckLater();
+      return;
+    }
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      while (this.inFlight < this.maxInFlight) {
+      while (this.mayStart()) {
         const group = this.take();
         if (group.length === 0) break;
         void this.write(group);
       }
+      if (this.waiting.length > 0) this.recheckLater();
     });
+  }
+
+  /** Statements in flight for less than `stallMs`: fewer than `maxInFlight`, and fewer than `maxRunning` in all. */
+  private mayStart(): boolean {
+    const { maxInFlight, maxRunning, stallMs } = this.limits;
+    if (this.running.size >= maxRunning) return false;
+    const now = performance.now();
+    let active = 0;
+    for (const r of this.running) if (now - r.at < stallMs) active += 1;
+    return active < maxInFlight;
+  }
+
+  /** Looks again when the oldest statement still counting stops counting (an ending statement looks anyway). */
+  private recheckLater(): void {
+    if (this.recheck || this.running.size >= this.limits.maxRunning) return;
+    const now = performance.now();
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const r of this.running) if (now - r.at < this.limits.stallMs) oldest = Math.min(oldest, r.at);
+    if (oldest === Number.POSITIVE_INFINITY) return;
+    this.recheck = setTimeout(() => {
+      this.recheck = undefined;
+      this.schedule();
+    }, oldest + this.limits.stallMs - now + 1);
+    this.recheck.unref();
   }
 
   /**
@@ -84,7 +134,7 @@ export class EntryCoalescer {
     let kept = 0;
     for (const waiting of this.waiting) {
       const day = dayOf(waiting.known);
-      const fits = waiting.alone ? taken.length === 0 : taken.length < this.maxEntries && !taken[0]?.alone;
+      const fits = waiting.alone ? taken.length === 0 : taken.length < this.limits.maxEntries && !taken[0]?.alone;
       if (fits && !this.held.has(day) && !passedOver.has(day)) {
         taken.push(waiting);
         this.held.add(day);
@@ -99,7 +149,8 @@ export class EntryCoalescer {
 
   /** Writes a group taken by `take`, then releases its days. */
   private async write(group: Waiting[]): Promise<void> {
-    this.inFlight += 1;
+    const statement = { at: performance.now() };
+    this.running.add(statement);
     try {
       const settles = await recordKnownEntries(this.db, group.map((w) => w.known));
       group.forEach((waiting, i) => {
@@ -113,7 +164,7 @@ export class EntryCoalescer {
       if (group.length > 1 && rolledBackByRow(err)) this.waiting.unshift(...group.map((w) => ({ ...w, alone: true })));
       else for (const waiting of group) waiting.reject(err);
     } finally {
-      this.inFlight -= 1;
+      this.running.delete(statement);
       for (const waiting of group) this.held.delete(dayOf(waiting.known));
       this.schedule();
     }
