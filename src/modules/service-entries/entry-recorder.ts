@@ -106,7 +106,8 @@ async function recordKnownEntry(ctx: RequestContext, draft: RecordEntryInput, op
   if (errors.list.length > 0 || entry.status !== 'pending') return undefined;
   try {
     const outcome = await coalescer.record({ ctx, entry, organization: refs.organizations.get(draft.organizationId)!, members, key: options.key });
-    if (!outcome.rows && outcome.stale) cache.forget(draft);
+    if (outcome.rows) cache.confirm(draft, members);
+    else if (outcome.stale) cache.forget(draft);
     return outcome.rows;
   } catch (err) {
     if (options.key && writeGuardRefused(err)) options.key.refused();

@@ -1,0 +1,51 @@
+import type { References } from '../../src/modules/service-entries/entry-references.js';
+import { ReferenceCache } from '../../src/modules/service-entries/reference-cache.js';
+
+const draft = { volunteerId: 'v1', organizationId: 'o1', categoryId: 'c1' };
+
+function references(): References {
+  return {
+    volunteers: new Map([['v1', { id: 'v1', communityId: 'k1', status: 'active', memberNo: 1 }]]),
+    organizations: new Map([['o1', { id: 'o1', communityId: 'k1', archived: false, approvalPolicy: 'manual' as const, timezone: 'Asia/Shanghai' }]]),
+    categories: new Map([['c1', { id: 'c1', communityId: 'k1' }]]),
+    memberships: new Set(['o1:v1']),
+    addedDays: new Map(),
+    now: new Date(),
+  };
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('ReferenceCache', () => {
+  test('an entry\'s facts are known until their time is up, and gone once forgotten', async () => {
+    const cache = new ReferenceCache(100);
+    cache.remember(references());
+    expect(cache.referencesOf(draft, true)?.volunteers.get('v1')?.status).toBe('active');
+    cache.forget(draft);
+    expect(cache.referencesOf(draft, true)).toBeUndefined();
+    cache.remember(references());
+    await pause(150);
+    expect(cache.referencesOf(draft, true)).toBeUndefined();
+  });
+
+  test('facts a statement confirmed are kept for another full time, so facts in use do not all expire at once', async () => {
+    const cache = new ReferenceCache(100);
+    cache.remember(references());
+    await pause(60);
+    cache.confirm(draft, true);
+    await pause(60); // 120 ms after remember, 60 ms after confirm
+    expect(cache.referencesOf(draft, true)?.organizations.get('o1')?.timezone).toBe('Asia/Shanghai');
+    await pause(60);
+    expect(cache.referencesOf(draft, true)).toBeUndefined();
+  });
+
+  test('confirming keeps only what is there: a fact never read is not made up', () => {
+    const cache = new ReferenceCache(100);
+    const refs = references();
+    refs.memberships.clear();
+    cache.remember(refs);
+    cache.confirm(draft, true);
+    expect(cache.referencesOf(draft, true)).toBeUndefined(); // the membership was never known
+    expect(cache.referencesOf(draft, false)).toBeDefined();
+  });
+});
