@@ -20,6 +20,19 @@ function lockedKeyAnswer(known: KnownEntry): unknown {
   return new Error('a locked Idempotency-Key was let through');
 }
 
+interface Limits {
+  /** Statements running at once (A/B under the POST load: 1, 2 and 4 wrote alike; 2 keeps one going while another commits). */
+  maxInFlight: number;
+  /** Statements running at once, counting those past `stallMs` (the pool keeps connections for everything else). */
+  maxRunning: number;
+  /** How long a statement counts towards `maxInFlight`: the statements' p99 under load was ~13 ms. */
+  stallMs: number;
+  /** Entries in one statement. */
+  maxEntries: number;
+}
+
+const LIMITS: Limits = { maxInFlight: 2, maxRunning: 8, stallMs: 25, maxEntries: 64 };
+
 /**
  * Writes known entries (see entry-one-statement.ts) that arrive together in one statement. At
  * most `maxInFlight` statements run at once; entries arriving meanwhile wait and go together in
@@ -35,19 +48,6 @@ function lockedKeyAnswer(known: KnownEntry): unknown {
  * it would have had alone. Any other failure (a lost connection, a timeout) is every entry's
  * answer: the statement may have committed, and writing an entry again could record it twice.
  */
-interface Limits {
-  /** Statements running at once (A/B under the POST load: 1, 2 and 4 wrote alike; 2 keeps one going while another commits). */
-  maxInFlight: number;
-  /** Statements running at once, counting those past `stallMs` (the pool keeps connections for everything else). */
-  maxRunning: number;
-  /** How long a statement counts towards `maxInFlight`: the statements' p99 under load was ~13 ms. */
-  stallMs: number;
-  /** Entries in one statement. */
-  maxEntries: number;
-}
-
-const LIMITS: Limits = { maxInFlight: 2, maxRunning: 8, stallMs: 25, maxEntries: 64 };
-
 export class EntryCoalescer {
   private readonly waiting: Waiting[] = [];
   /** The volunteer-days of the entries being written: an entry of one of them waits for that statement to end. */
