@@ -16,11 +16,11 @@ type Fact = VolunteerRef | OrganizationRef | CategoryRef | true;
 export class ReferenceCache {
   private readonly facts = new Map<string, { fact: Fact; until: number }>();
 
-  constructor(private readonly ttlMs = 10 * 60_000, private readonly capacity = 20_000) {}
+  constructor(private readonly ttlMs = 10 * 60_000, private readonly capacity = 20_000, private readonly now: () => number = Date.now) {}
 
   /** Keeps what a read of references found (absences are not kept: they send an entry the long way anyway). */
   remember(refs: References): void {
-    const until = Date.now() + this.ttlMs;
+    const until = this.now() + this.ttlMs;
     for (const v of refs.volunteers.values()) this.put(`v:${v.id}`, v, until);
     for (const o of refs.organizations.values()) this.put(`o:${o.id}`, o, until);
     for (const c of refs.categories.values()) this.put(`c:${c.id}`, c, until);
@@ -47,7 +47,7 @@ export class ReferenceCache {
    * database: facts in use never expire all at once.
    */
   confirm(draft: { volunteerId: string; organizationId: string; categoryId: string }, memberships: boolean): void {
-    const until = Date.now() + this.ttlMs;
+    const until = this.now() + this.ttlMs;
     const keys = [`v:${draft.volunteerId}`, `o:${draft.organizationId}`, `c:${draft.categoryId}`, ...(memberships ? [`m:${draft.organizationId}:${draft.volunteerId}`] : [])];
     for (const key of keys) {
       const held = this.facts.get(key);
@@ -63,7 +63,7 @@ export class ReferenceCache {
   private get(key: string): Fact | undefined {
     const held = this.facts.get(key);
     if (!held) return undefined;
-    if (held.until > Date.now()) return held.fact;
+    if (held.until > this.now()) return held.fact;
     this.facts.delete(key);
     return undefined;
   }
