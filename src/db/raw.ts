@@ -51,18 +51,6 @@ export function statement<Row, V extends object>(name: string, write: (v: Slots<
 /** A named statement (see `statement`); `sqlOf` is its text as PostgreSQL gets it, for tests of its plan. */
 export type Statement<Row, V> = ((db: Executor, values: V) => Promise<Row[]>) & { sqlOf(db: Executor): string };
 
-/**
- * The rows a statement's array values make, `unnest($1::uuid[], …) as alias(a, …)`;
- * `ordinality` adds `position`. PostgreSQL plans an unnest of array parameters for ten rows, so
- * a statement whose row count varies widely is better fed one JSON value (see
- * entry-one-statement.ts), which it estimates alike whatever it holds.
- */
-export function rowsOf(alias: string, columns: ReadonlyArray<readonly [name: string, value: unknown, type: string]>, { ordinality = false } = {}): SQL {
-  const names = sql.raw([...columns.map(([name]) => name), ...(ordinality ? ['position'] : [])].join(', '));
-  const arrays = sql.join(columns.map(([, value, type]) => sql`${value}::${sql.raw(type)}[]`), sql`, `);
-  return sql`unnest(${arrays})${ordinality ? sql` with ordinality` : sql``} as ${sql.raw(alias)}(${names})`;
-}
-
 /** A json column's value: node-postgres parses json columns, PGlite may hand them over as text. */
 export const fromJson = <T>(value: unknown): T | undefined => (typeof value === 'string' ? JSON.parse(value) as T : (value ?? undefined) as T | undefined);
 

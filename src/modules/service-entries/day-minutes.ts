@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
-import { array, queryRows, rowsOf, type Slots } from '../../db/raw.js';
+import { array, queryRows, type Slots } from '../../db/raw.js';
 
 export const DAY_CAP_MINUTES = 1440;
 
@@ -67,17 +67,16 @@ export const dayClaimValues = (sorted: readonly DayClaim[]): DayClaimValues => (
 
 /**
  * A sub-statement that adds each day's minutes (see `dayClaimValues`) where the day stays within
- * the cap, and returns the days it added to with their new totals.
- * Every day it touches ends up locked by this transaction, added to or not (ON CONFLICT DO UPDATE
- * locks the row even when its WHERE says no), so concurrent writers for a volunteer-day queue here
- * and each sees the committed total: it replaces a create / lock / add sequence of three round
- * trips on the ledger's hottest path.
+ * the cap, and returns the days it added to with their new totals. Every day it touches ends up
+ * locked by this transaction, added to or not (ON CONFLICT DO UPDATE locks the row even when its
+ * WHERE says no), so concurrent writers for a volunteer-day queue here and each sees the committed
+ * total: it replaces a create / lock / add sequence of three round trips on the ledger's hottest path.
  */
 export function addWithinCap(v: Slots<DayClaimValues>): SQL {
-  const days = rowsOf('k', [['volunteer_id', v.dayVolunteers, 'uuid'], ['organization_id', v.dayOrganizations, 'uuid'], ['served_on', v.dayDates, 'date'], ['minutes', v.dayMinutes, 'int']], { ordinality: true });
   return sql`insert into volunteer_day_minutes (community_id, volunteer_id, served_on, minutes)
     select o.community_id, k.volunteer_id, k.served_on, k.minutes
-    from ${days}
+    from unnest(${v.dayVolunteers}::uuid[], ${v.dayOrganizations}::uuid[], ${v.dayDates}::date[], ${v.dayMinutes}::int[])
+           with ordinality as k(volunteer_id, organization_id, served_on, minutes, position)
     join organizations o on o.id = k.organization_id
     order by k.position
     on conflict (volunteer_id, served_on) do update set minutes = volunteer_day_minutes.minutes + excluded.minutes
