@@ -99,27 +99,27 @@ export class EntryCoalescer {
     });
   }
 
-  /** Statements in flight for less than `stallMs`: fewer than `maxInFlight`, and fewer than `maxRunning` in all. */
-  private mayStart(): boolean {
-    const { maxInFlight, maxRunning, stallMs } = this.limits;
-    if (this.running.size >= maxRunning) return false;
+  /** The statements still counting towards `maxInFlight`: running for less than `stallMs`. */
+  private counting(): Array<{ at: number }> {
     const now = performance.now();
-    let active = 0;
-    for (const r of this.running) if (now - r.at < stallMs) active += 1;
-    return active < maxInFlight;
+    return [...this.running].filter((r) => now - r.at < this.limits.stallMs);
+  }
+
+  /** Fewer than `maxInFlight` statements counting, and fewer than `maxRunning` in all. */
+  private mayStart(): boolean {
+    return this.running.size < this.limits.maxRunning && this.counting().length < this.limits.maxInFlight;
   }
 
   /** Looks again when the oldest statement still counting stops counting (an ending statement looks anyway). */
   private recheckLater(): void {
     if (this.recheck || this.running.size >= this.limits.maxRunning) return;
-    const now = performance.now();
-    let oldest = Number.POSITIVE_INFINITY;
-    for (const r of this.running) if (now - r.at < this.limits.stallMs) oldest = Math.min(oldest, r.at);
-    if (oldest === Number.POSITIVE_INFINITY) return;
+    const counting = this.counting();
+    if (counting.length === 0) return;
+    const oldest = Math.min(...counting.map((r) => r.at));
     this.recheck = setTimeout(() => {
       this.recheck = undefined;
       this.schedule();
-    }, oldest + this.limits.stallMs - now + 1);
+    }, oldest + this.limits.stallMs - performance.now() + 1);
     this.recheck.unref();
   }
 

@@ -3,7 +3,7 @@ import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { Database, Executor } from '../../db/client.js';
 import { checkedOnly, pinnedTo, scopeThenId } from '../../db/keyset.js';
 import { serviceEntries } from '../../db/schema/index.js';
-import { statement } from '../../db/raw.js';
+import { statement, type Statement } from '../../db/raw.js';
 import { entryJsonSql, type EntryRow } from './entry-view.js';
 
 export async function findEntry(db: Executor, id: string, options: { forUpdate?: boolean } = {}): Promise<EntryRow | undefined> {
@@ -77,7 +77,7 @@ export function listStatement(db: Database, keys: readonly FilterKey[]) {
  * service ~13% of its CPU under the list load (Drizzle's query builder, CPU profile), and a
  * named statement spares PostgreSQL parsing it again.
  */
-const listStatements = new Map<number, (db: Executor, values: Record<string, unknown>) => Promise<Array<{ id: string; json: string }>>>();
+const listStatements = new Map<number, Statement<{ id: string; json: string }, Record<string, unknown>>>();
 
 /**
  * A page of changes (`updatedSince`, as a sync polls) is planned for its values each time: how

@@ -5,9 +5,8 @@ import { IdParams } from '../../lib/schema-types.js';
 import { idempotent } from '../idempotency/idempotency.js';
 import { createEntryService } from './entry-service.js';
 import { toEntry } from './entry-view.js';
-import type { EntryView } from './entry-schemas.js';
 import {
-  BatchBody, BatchResult, EntryPage, EntryQuery, IdempotencyHeaders, PatchEntryBody, ReasonBody, RecordEntryBody, ServiceEntry,
+  BatchBody, BatchResult, EntryPage, EntryQuery, IdempotencyHeaders, PatchEntryBody, ReasonBody, RecordEntryBody, ServiceEntry, type EntryView,
 } from './entry-schemas.js';
 
 const tags = ['service-entries'];

@@ -1,6 +1,12 @@
 import type { CategoryRef, OrganizationRef, References, RuleReferences, VolunteerRef } from './entry-references.js';
 
 type Fact = VolunteerRef | OrganizationRef | CategoryRef | true;
+type Draft = { volunteerId: string; organizationId: string; categoryId: string };
+
+/** The keys of an entry's facts: its volunteer, organization, category and the membership of the one in the other. */
+function factKeys(draft: Draft) {
+  return { volunteer: `v:${draft.volunteerId}`, organization: `o:${draft.organizationId}`, category: `c:${draft.categoryId}`, membership: `m:${draft.organizationId}:${draft.volunteerId}` };
+}
 
 /**
  * What the ledger's rules last read about the objects entries name (volunteers, organizations
@@ -28,17 +34,17 @@ export class ReferenceCache {
   }
 
   /** The references of one entry, or undefined unless every one its rules need is known. */
-  referencesOf(draft: { volunteerId: string; organizationId: string; categoryId: string }, memberships: boolean): RuleReferences | undefined {
-    const volunteer = this.get(`v:${draft.volunteerId}`) as VolunteerRef | undefined;
-    const organization = this.get(`o:${draft.organizationId}`) as OrganizationRef | undefined;
-    const category = this.get(`c:${draft.categoryId}`) as CategoryRef | undefined;
-    const membership = `${draft.organizationId}:${draft.volunteerId}`;
-    if (!volunteer || !organization || !category || (memberships && !this.get(`m:${membership}`))) return undefined;
+  referencesOf(draft: Draft, memberships: boolean): RuleReferences | undefined {
+    const keys = factKeys(draft);
+    const volunteer = this.get(keys.volunteer) as VolunteerRef | undefined;
+    const organization = this.get(keys.organization) as OrganizationRef | undefined;
+    const category = this.get(keys.category) as CategoryRef | undefined;
+    if (!volunteer || !organization || !category || (memberships && !this.get(keys.membership))) return undefined;
     return {
       volunteers: new Map([[volunteer.id, volunteer]]),
       organizations: new Map([[organization.id, organization]]),
       categories: new Map([[category.id, category]]),
-      memberships: new Set(memberships ? [membership] : []),
+      memberships: new Set(memberships ? [`${draft.organizationId}:${draft.volunteerId}`] : []),
     };
   }
 
@@ -46,18 +52,18 @@ export class ReferenceCache {
    * Keeps an entry's facts for another `ttlMs` once its statement confirmed them against the
    * database: facts in use never expire all at once.
    */
-  confirm(draft: { volunteerId: string; organizationId: string; categoryId: string }, memberships: boolean): void {
+  confirm(draft: Draft, memberships: boolean): void {
     const until = this.now() + this.ttlMs;
-    const keys = [`v:${draft.volunteerId}`, `o:${draft.organizationId}`, `c:${draft.categoryId}`, ...(memberships ? [`m:${draft.organizationId}:${draft.volunteerId}`] : [])];
-    for (const key of keys) {
+    const { membership, ...others } = factKeys(draft);
+    for (const key of [...Object.values(others), ...(memberships ? [membership] : [])]) {
       const held = this.facts.get(key);
       if (held) this.put(key, held.fact, until);
     }
   }
 
   /** Drops what an entry's statement found no longer true (or could not confirm). */
-  forget(draft: { volunteerId: string; organizationId: string; categoryId: string }): void {
-    for (const key of [`v:${draft.volunteerId}`, `o:${draft.organizationId}`, `c:${draft.categoryId}`, `m:${draft.organizationId}:${draft.volunteerId}`]) this.facts.delete(key);
+  forget(draft: Draft): void {
+    for (const key of Object.values(factKeys(draft))) this.facts.delete(key);
   }
 
   private get(key: string): Fact | undefined {
