@@ -41,14 +41,17 @@ export const ENTRY_JSON_COLUMNS = `id uuid, audit_id uuid, community_id uuid, vo
 
 /**
  * `entry` with its new `id` as one row of a statement's JSON input, recorded by `ctx`: a batch's
- * insert and the known entries' statement (entry-one-statement.ts) take their rows alike.
+ * insert and the known entries' statement (entry-one-statement.ts) take their rows alike. Empty
+ * optional fields are left out (JSON.stringify drops undefined; `json_to_recordset` reads a
+ * missing key as NULL): most entries have no times, activity, place or description, and five
+ * nulls were a sixth of a 1,000-entry batch's JSON, which the service encodes and PostgreSQL parses twice.
  */
 export function entryJsonRow(ctx: Pick<RequestContext, 'actor' | 'requestId'>, entry: NewEntry, id: string): Record<string, unknown> {
   return {
     id, audit_id: uuidv7(), community_id: entry.communityId, volunteer_id: entry.volunteerId, organization_id: entry.organizationId,
-    category_id: entry.categoryId, served_on: entry.servedOn, minutes: entry.minutes, activity_id: entry.activityId,
-    started_at: entry.startedAt, ended_at: entry.endedAt, location: entry.location, description: entry.description,
-    status: entry.status, source: entry.source, recorded_by: ctx.actor.keyId, request_id: ctx.requestId,
+    category_id: entry.categoryId, served_on: entry.servedOn, minutes: entry.minutes, activity_id: entry.activityId ?? undefined,
+    started_at: entry.startedAt ?? undefined, ended_at: entry.endedAt ?? undefined, location: entry.location ?? undefined,
+    description: entry.description ?? undefined, status: entry.status, source: entry.source, recorded_by: ctx.actor.keyId, request_id: ctx.requestId,
   };
 }
 
@@ -56,7 +59,9 @@ export function entryJsonRow(ctx: Pick<RequestContext, 'actor' | 'requestId'>, e
  * The CTEs `entry_rows` (the query `rows`: an entry's columns, `id` and `audit_id` for its new
  * ids, `recorded_by` for the recording API key and `request_id`), `inserted` (the entries,
  * returning their ids) and `audited` (an event for each): one statement whatever the number of
- * entries, and each row may come from its own recorder and request.
+ * entries, and each row may come from its own recorder and request. The events are made from
+ * `entry_rows`, which holds exactly what `inserted` stores, with the same types: made from the
+ * insert's RETURNING they had to be joined back to their rows by id, ~2 ms of a 1,000-entry batch.
  */
 export function insertSql(rows: SQL): SQL {
   return sql`entry_rows as (
@@ -68,15 +73,15 @@ export function insertSql(rows: SQL): SQL {
         location, description, status, source, recorded_by,
         case when status = 'approved' then recorded_by end, case when status = 'approved' then now() end
       from entry_rows
-      returning id, community_id, volunteer_id, organization_id, category_id, served_on, minutes, status, source, started_at, ended_at
+      returning id
     ), audited as (
       insert into audit_events (id, community_id, actor_key_id, action, entity_type, entity_id, after, request_id)
-      select r.audit_id, inserted.community_id, r.recorded_by, 'service_entry.recorded', 'service_entry', inserted.id,
-        jsonb_build_object('volunteerId', inserted.volunteer_id, 'organizationId', inserted.organization_id,
-          'categoryId', inserted.category_id, 'servedOn', inserted.served_on, 'minutes', inserted.minutes,
-          'status', inserted.status, 'source', inserted.source, 'startedAt', inserted.started_at, 'endedAt', inserted.ended_at),
+      select r.audit_id, r.community_id, r.recorded_by, 'service_entry.recorded', 'service_entry', r.id,
+        jsonb_build_object('volunteerId', r.volunteer_id, 'organizationId', r.organization_id,
+          'categoryId', r.category_id, 'servedOn', r.served_on, 'minutes', r.minutes,
+          'status', r.status, 'source', r.source, 'startedAt', r.started_at, 'endedAt', r.ended_at),
         r.request_id
-      from inserted join entry_rows r on r.id = inserted.id
+      from entry_rows r
     )`;
 }
 
