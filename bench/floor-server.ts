@@ -2,8 +2,11 @@ import Fastify from 'fastify';
 import pg from 'pg';
 
 /**
- * The floor: a bare Fastify route doing one plain INSERT into a table shaped like the ledger, with
- * none of the service's rules. `npm run bench` runs it beside the service and divides.
+ * The floors: bare Fastify routes with none of the service's rules (no auth, scope, validation or
+ * audit). POST does one plain INSERT into a table shaped like the ledger; GET reads the same page
+ * of the ledger that `GET /v1/service-entries` answers (every column of 50 entries of one
+ * organization, by the same index) and lets Fastify stringify the rows. `npm run bench` runs them
+ * beside the service and divides.
  */
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.DB_POOL_MAX ?? 10) });
 await pool.query(`create table if not exists bench_floor_entries (
@@ -19,6 +22,11 @@ app.post('/entries', async (request, reply) => {
     [b.communityId, b.volunteerId, b.organizationId, b.categoryId, b.servedOn, b.minutes],
   );
   return reply.code(201).send(rows[0]);
+});
+app.get('/entries', async (request) => {
+  const q = request.query as { organizationId: string; limit?: string };
+  const { rows } = await pool.query('select * from service_entries where organization_id = $1 order by organization_id, id limit $2', [q.organizationId, Number(q.limit ?? 50)]);
+  return { data: rows };
 });
 await app.listen({ port: Number(process.env.PORT ?? 0), host: '127.0.0.1' });
 process.on('SIGTERM', () => { void app.close().then(() => pool.end()).then(() => process.exit(0)); });

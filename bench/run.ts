@@ -67,6 +67,8 @@ async function main(): Promise<void> {
     const bare: Load[] = [];
     const list: Load[] = [];
     const listAt8: Load[] = [];
+    const bareList: Load[] = [];
+    const bareListAt8: Load[] = [];
     const community: Load[] = [];
     const city: Load[] = [];
     const batch: number[] = [];
@@ -81,6 +83,9 @@ async function main(): Promise<void> {
       const listUrl = `${service.base}/v1/service-entries?organizationId=${t.organizationId}&limit=50`;
       list.push(await load(listUrl, () => null, () => ({ authorization: `Bearer ${t.coordinatorKey}` }), 'GET'));
       listAt8.push(await load(listUrl, () => null, () => ({ authorization: `Bearer ${t.coordinatorKey}` }), 'GET', 8));
+      const bareListUrl = `${floor.base}/entries?organizationId=${t.organizationId}&limit=50`;
+      bareList.push(await load(bareListUrl, () => null, () => ({}), 'GET'));
+      bareListAt8.push(await load(bareListUrl, () => null, () => ({}), 'GET', 8));
       community.push(await load(`${service.base}/v1/reports/hours?communityId=${t.communityId}&groupBy=organization,month&from=${t.yearFrom}&to=${t.yearTo}`, () => null, () => ({ authorization: `Bearer ${t.reporterKey}` }), 'GET', 8));
       city.push(await load(`${service.base}/v1/reports/summary?regionCode=${t.regionPrefix}&from=${t.yearFrom}&to=${t.yearTo}`, () => null, () => ({ authorization: `Bearer ${t.reporterKey}` }), 'GET', 8));
       batch.push(await t.batchEntriesPerSecond(run * 3));
@@ -96,7 +101,7 @@ async function main(): Promise<void> {
       date: new Date().toISOString(), runs: RUNS, secondsPerRun: DURATION, connections: CONNECTIONS,
       placement: `service and floor pinned to CPU 0 (taskset), load generator ${pinned ? 'pinned to CPU 1' : 'unpinned (no taskset)'}, PostgreSQL unpinned${NODE_OPTIONS_FOR_SERVICE ? `; service NODE_OPTIONS=${NODE_OPTIONS_FOR_SERVICE}` : ''}`,
       postEntry: postMedian, floor: floorMedian, ratio: postMedian.rps / floorMedian.rps,
-      listPage: medianLoad(list), listPageAt8: medianLoad(listAt8), communityReport: medianLoad(community), citySummary: medianLoad(city),
+      listPage: medianLoad(list), listPageAt8: medianLoad(listAt8), listFloor: medianLoad(bareList), listFloorAt8: medianLoad(bareListAt8), communityReport: medianLoad(community), citySummary: medianLoad(city),
       writes, batchEntriesPerSecond: median(batch), batchEntriesPerSecondTwoClients: median(batchParallel),
       batchEntriesPerSecondWithKeys: median(batchKeyed), peakRssMb: rss,
       startupMs: { server: service.readyMs, embedded: median(embedded) },
@@ -138,11 +143,14 @@ function report(out: Record<string, any>): void {
     row(`POST /v1/service-entries, every rule, ${out.connections} conns`, out.postEntry, 'p99 ≤ 15 ms'),
     row('floor: bare Fastify + pg INSERT', out.floor, ''),
     row(`GET /v1/service-entries (page of 50), ${out.connections} conns`, out.listPage, 'p99 ≤ 10 ms'),
+    row('floor: bare Fastify + pg, the same page, 32 conns', out.listFloor, ''),
     row('GET /v1/service-entries (page of 50), 8 conns', out.listPageAt8, 'p99 ≤ 10 ms'),
+    row('floor: bare Fastify + pg, the same page, 8 conns', out.listFloorAt8, ''),
     row('GET /v1/reports/hours community org×month (8 conns)', out.communityReport, 'p99 ≤ 20 ms'),
     row('GET /v1/reports/summary city (8 conns)', out.citySummary, 'p99 ≤ 100 ms'),
     '',
-    `- POST / floor ratio: **${out.ratio.toFixed(2)}×** (target ≥ 0.4×, aim 0.6×)`,
+    `- POST / floor ratio: **${out.ratio.toFixed(2)}×** (target ≥ 0.4×, aim 0.6×); list page / floor: ${(out.listPage.rps / out.listFloor.rps).toFixed(2)}× at 32 conns, `
+      + `${(out.listPageAt8.rps / out.listFloorAt8.rps).toFixed(2)}× at 8`,
     `- batch import (1,000-entry batches; target ≥ 20,000 entries/s): one client **${Math.round(out.batchEntriesPerSecond)} entries/s**, `
       + `two clients in parallel **${Math.round(out.batchEntriesPerSecondTwoClients)} entries/s**; one client sending each batch with an Idempotency-Key `
       + `**${Math.round(out.batchEntriesPerSecondWithKeys)} entries/s** (its whole answer is stored with it)`,
