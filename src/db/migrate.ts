@@ -3,7 +3,6 @@ import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import type { PgliteDatabase } from 'drizzle-orm/pglite';
 import type { DatabaseHandle } from './client.js';
 
@@ -14,6 +13,7 @@ const MIGRATION_LOCK = 727_001;
 
 export async function runMigrations(handle: DatabaseHandle): Promise<void> {
   if (!handle.pool) {
+    const { migrate: migratePglite } = await import('drizzle-orm/pglite/migrator'); // embedded only, as in openEmbedded
     await migratePglite(handle.db as unknown as PgliteDatabase, { migrationsFolder: MIGRATIONS_FOLDER });
     return;
   }
