@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { DestinationStream } from 'pino';
-import type { Config } from './config.js';
+import { trustedProxies, type Config } from './config.js';
 import { loggerOptions } from './lib/logging.js';
 import { requestIdFor } from './lib/request-id.js';
 import authPlugin from './plugins/auth/auth-plugin.js';
@@ -38,6 +38,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     logger: loggerOptions(config, options.logStream),
     genReqId: requestIdFor,
     bodyLimit: config.BODY_LIMIT_BYTES,
+    trustProxy: trustedProxies(config),
     // Requests arriving while we drain get our own 503 problem (plugins/shutdown.ts).
     return503OnClosing: false,
     // First start of the embedded database runs every migration; on a slow disk that takes a while.
@@ -56,7 +57,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(databasePlugin, { config });
   // Before auth, so 401 and 403 answers carry CORS and security headers too.
   await app.register(httpBasics, { config });
-  await app.register(authPlugin, { cacheTtlMs: config.AUTH_CACHE_TTL_MS });
+  await app.register(authPlugin, { cacheTtlMs: config.AUTH_CACHE_TTL_MS, failedKeysPerMinute: config.RATE_LIMIT_FAILED_KEYS_PER_MINUTE });
   await app.register(rateLimits, { config });
   await app.register(metricsPlugin);
   await app.register(openapiPlugin);

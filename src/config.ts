@@ -12,6 +12,7 @@ const ConfigSchema = Type.Object({
   DATA_DIR: Type.String({ minLength: 1, default: './data', description: 'Embedded PostgreSQL folder, or memory:// for a throwaway one' }),
   LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
   CORS_ORIGINS: Type.String({ default: '', description: 'Comma-separated allow-list of browser origins' }),
+  TRUST_PROXY: Type.String({ default: '', pattern: '^[0-9a-fA-F.:/, ]*$', description: 'Comma-separated addresses or CIDRs of the proxies whose X-Forwarded-For names the client' }),
   BOOTSTRAP_ADMIN_KEY: Type.Optional(Type.String({ minLength: 24, maxLength: 200 })),
   MIGRATE_ON_START: Type.Boolean({ default: true }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 10_485_760, default: 1_048_576 }),
@@ -24,6 +25,7 @@ const ConfigSchema = Type.Object({
   RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 6_000 }),
   RATE_LIMIT_REPORTS_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 600 }),
   RATE_LIMIT_BATCH_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 120 }),
+  RATE_LIMIT_FAILED_KEYS_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 30, description: 'Unknown or revoked API keys one address may present per minute' }),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -52,4 +54,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
 export function corsOrigins(config: Config): string[] {
   return config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
+}
+
+/**
+ * Fastify's `trustProxy`: the proxies believed about the client's address (X-Forwarded-For). Behind
+ * a proxy left untrusted every client has the proxy's address and shares its per-address budgets
+ * (calls without a key, unknown keys). Only listed addresses: trusting any sender, or a hop count,
+ * would let a client that reaches the service directly choose its own address.
+ */
+export function trustedProxies(config: Config): string[] | false {
+  const proxies = config.TRUST_PROXY.split(',').map((p) => p.trim()).filter(Boolean);
+  return proxies.length > 0 ? proxies : false;
 }

@@ -30,6 +30,29 @@ describe('rate limits', () => {
     expect(statuses).toEqual([200, 200, 429]);
   });
 
+  test('an address that presents too many unknown keys gets 429 without a lookup until its minute ends; other addresses do not', async () => {
+    const limited = await createTestApp({ RATE_LIMIT_FAILED_KEYS_PER_MINUTE: '3', TRUST_PROXY: '10.9.9.9' });
+    try {
+      const tenant = await createTenant(limited.app, limited.adminKey);
+      const path = `/v1/communities/${tenant.community.id}`;
+      const from = (remoteAddress: string, key: string, headers: Record<string, string> = {}) =>
+        limited.app.inject({ method: 'GET', url: path, remoteAddress, headers: { authorization: `Bearer ${key}`, ...headers } });
+      for (let i = 0; i < 3; i += 1) expect((await from('10.0.0.1', `vh_unknown_${'x'.repeat(30)}${i}`)).statusCode).toBe(401);
+      const refused = await from('10.0.0.1', tenant.communityAdminKey);
+      expect(refused.statusCode).toBe(429);
+      expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(refused.json().code).toBe('rate_limited');
+      expect(refused.json().detail).toMatch(/unknown or revoked API keys from this address/);
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      expect((await from('10.0.0.2', tenant.communityAdminKey)).statusCode).toBe(200);
+      // Through the trusted proxy the client's own address counts, not the proxy's.
+      expect((await from('10.9.9.9', tenant.communityAdminKey, { 'x-forwarded-for': '10.0.0.3' })).statusCode).toBe(200);
+      expect((await from('10.9.9.9', tenant.communityAdminKey, { 'x-forwarded-for': '10.0.0.1' })).statusCode).toBe(429);
+    } finally {
+      await limited.close();
+    }
+  });
+
   test('health checks are never limited', async () => {
     for (let i = 0; i < 8; i += 1) expect((await call(t.app, null, 'GET', '/health/live')).statusCode).toBe(200);
   });

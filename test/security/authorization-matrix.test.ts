@@ -137,7 +137,9 @@ function collectOperations(): Operation[] {
 
 beforeAll(async () => {
   // Generous budgets: the matrix sends many requests with the same keys.
-  t = await createTestApp({ RATE_LIMIT_PER_MINUTE: '1000000', RATE_LIMIT_REPORTS_PER_MINUTE: '1000000', RATE_LIMIT_BATCH_PER_MINUTE: '1000000' });
+  t = await createTestApp({
+    RATE_LIMIT_PER_MINUTE: '1000000', RATE_LIMIT_REPORTS_PER_MINUTE: '1000000', RATE_LIMIT_BATCH_PER_MINUTE: '1000000', RATE_LIMIT_FAILED_KEYS_PER_MINUTE: '1000000',
+  });
   operations = collectOperations();
   [own, foreign] = await Promise.all([buildWorld(t.app, t.adminKey, 'own'), buildWorld(t.app, t.adminKey, 'foreign')]);
   sibling = await buildWorld(t.app, t.adminKey, 'sibling organization', own);

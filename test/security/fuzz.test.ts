@@ -392,7 +392,7 @@ beforeAll(async () => {
   // Generous budgets, so the fuzzing keys are never rate limited (429 would still be checked as a problem);
   // verified keys cached, as in production; only warnings and errors logged (a 5xx logs its stack).
   t = await createTestApp({
-    RATE_LIMIT_PER_MINUTE: '1000000', RATE_LIMIT_REPORTS_PER_MINUTE: '1000000', RATE_LIMIT_BATCH_PER_MINUTE: '1000000',
+    RATE_LIMIT_PER_MINUTE: '1000000', RATE_LIMIT_REPORTS_PER_MINUTE: '1000000', RATE_LIMIT_BATCH_PER_MINUTE: '1000000', RATE_LIMIT_FAILED_KEYS_PER_MINUTE: '1000000',
     AUTH_CACHE_TTL_MS: '60000', LOG_LEVEL: 'warn',
   });
   const doc = t.app.swagger() as unknown as Schema;

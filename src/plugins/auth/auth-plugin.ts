@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import { AppError } from '../../lib/errors.js';
 import { createKeyVerifier } from '../../modules/api-keys/key-verifier.js';
 import type { Actor } from './actor.js';
+import { createFailedKeyLimiter } from './failed-keys.js';
 import { allows, permissions, type Permission } from './permissions.js';
 
 declare module 'fastify' {
@@ -40,8 +41,15 @@ export function requirePermission(route: Pick<RouteOptions, 'method' | 'url' | '
 // The scheme name is case-insensitive (RFC 9110 §11.1); the key is printable ASCII without spaces.
 const BEARER = /^Bearer ([\x21-\x7e]{1,200})$/i;
 
-async function authPlugin(app: FastifyInstance, options: { cacheTtlMs: number }): Promise<void> {
+export interface AuthOptions {
+  cacheTtlMs: number;
+  /** Unknown or revoked keys one address may present per minute (see createFailedKeyLimiter). */
+  failedKeysPerMinute: number;
+}
+
+async function authPlugin(app: FastifyInstance, options: AuthOptions): Promise<void> {
   const verifier = createKeyVerifier(app.db, options.cacheTtlMs);
+  const failedKeys = createFailedKeyLimiter(options.failedKeysPerMinute);
   app.decorate('keyVerifier', verifier);
   app.decorateRequest('actor', null);
 
@@ -61,8 +69,15 @@ async function authPlugin(app: FastifyInstance, options: { cacheTtlMs: number })
     if (!match?.[1]) {
       throw new AppError('unauthorized', 'Send an API key as `Authorization: Bearer <key>`', { headers: { 'www-authenticate': 'Bearer' } });
     }
+    const wait = failedKeys.retryAfter(request.ip);
+    if (wait > 0) {
+      throw new AppError('rate_limited', `Too many unknown or revoked API keys from this address; retry after ${wait} s`, { headers: { 'retry-after': String(wait) } });
+    }
     const actor = await verifier.verify(match[1]);
-    if (!actor) throw new AppError('unauthorized', 'The API key is unknown or revoked', { headers: { 'www-authenticate': 'Bearer' } });
+    if (!actor) {
+      failedKeys.failed(request.ip);
+      throw new AppError('unauthorized', 'The API key is unknown or revoked', { headers: { 'www-authenticate': 'Bearer' } });
+    }
     request.actor = actor;
     if (!allows(permission, actor.role)) throw new AppError('forbidden', `A ${actor.role} key may not do this (${permission})`);
   });
