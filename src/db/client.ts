@@ -5,6 +5,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { FastifyBaseLogger } from 'fastify';
 import pg from 'pg';
 import type { Config } from '../config.js';
+import { watchQueries, type QueryWatchdog } from './query-watchdog.js';
 import * as schema from './schema/index.js';
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -16,6 +17,8 @@ export interface DatabaseHandle {
   kind: 'postgres' | 'embedded';
   /** Present only on a server: the pool, for code that streams with its own client. */
   pool?: pg.Pool;
+  /** Present only on a server: ends queries the server leaves unanswered (see watchQueries). */
+  watchdog?: QueryWatchdog;
   close(): Promise<void>;
 }
 
@@ -34,17 +37,26 @@ function openPostgres(config: Config, url: string, log: FastifyBaseLogger): Data
     connectionTimeoutMillis: config.DB_CONNECT_TIMEOUT_MS,
     idleTimeoutMillis: 30_000,
     statement_timeout: config.DB_STATEMENT_TIMEOUT_MS,
-    query_timeout: config.DB_STATEMENT_TIMEOUT_MS + 1_000,
     idle_in_transaction_session_timeout: config.DB_STATEMENT_TIMEOUT_MS * 2,
     application_name: 'volunteer-hours',
+    // An idle connection to a vanished server is noticed by TCP; a query in flight by the watchdog.
+    keepAlive: true,
   });
+  // Not pg's query_timeout: see watchQueries. The server's own timeout comes first, by a second.
+  const watchdog = watchQueries(pool, config.DB_STATEMENT_TIMEOUT_MS + 1_000);
   // An idle or busy client losing its connection emits 'error'; unhandled, that would crash the process.
   pool.on('error', (err) => log.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'database client error'));
   pool.on('connect', (client) => {
     client.on('error', (err) => log.warn({ err: { message: err.message } }, 'database connection error'));
   });
   const db = drizzlePg({ client: pool, schema, casing: 'snake_case' }) as unknown as Database;
-  return { db, kind: 'postgres', pool, close: () => pool.end() };
+  return {
+    db, kind: 'postgres', pool, watchdog,
+    close: () => {
+      watchdog.stop();
+      return pool.end();
+    },
+  };
 }
 
 /**

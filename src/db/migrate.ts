@@ -18,7 +18,7 @@ export async function runMigrations(handle: DatabaseHandle): Promise<void> {
     return;
   }
   // Its own connection without the pool's per-query timeouts: a backfill may run for minutes.
-  const { query_timeout: _q, statement_timeout: _s, idle_in_transaction_session_timeout: _i, ...options } = handle.pool.options;
+  const { statement_timeout: _s, idle_in_transaction_session_timeout: _i, ...options } = handle.pool.options;
   const client = new pg.Client(options);
   await client.connect();
   try {

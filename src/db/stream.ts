@@ -19,11 +19,10 @@ export async function* streamRows<T>(handle: DatabaseHandle, query: SQL, batchSi
   }
   const { sql, params } = dialect.sqlToQuery(query);
   const client = await handle.pool.connect();
-  const cursor = client.query(new Cursor<T>(sql, params as unknown[]));
-  // pg arms its client-side query_timeout for every query and only clears it through the query's
-  // callback, which a cursor never calls (brianc/node-postgres#3475); clear it here. The server's
+  // The cursor's one query stays in flight while the reader takes its time; the server's
   // statement_timeout still bounds each fetch.
-  (cursor as unknown as { callback?: (err: null) => void }).callback?.(null);
+  handle.watchdog?.exempt(client);
+  const cursor = client.query(new Cursor<T>(sql, params as unknown[]));
   try {
     for (;;) {
       const rows = await cursor.read(batchSize);
@@ -32,6 +31,7 @@ export async function* streamRows<T>(handle: DatabaseHandle, query: SQL, batchSi
     }
   } finally {
     await cursor.close().catch(() => undefined);
+    handle.watchdog?.watch(client);
     client.release();
   }
 }

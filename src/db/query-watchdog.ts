@@ -1,0 +1,59 @@
+import type pg from 'pg';
+
+/** What the watchdog reads of a node-postgres client: its query in flight and its socket (internals, there since pg 8.0). */
+interface ClientInternals {
+  _getActiveQuery?(): unknown;
+  connection?: { stream?: { destroy(err?: Error): void } };
+}
+
+export interface QueryWatchdog {
+  /** Leaves the client's queries alone until `watch` (a cursor runs one query for as long as its reader takes). */
+  exempt(client: pg.PoolClient): void;
+  watch(client: pg.PoolClient): void;
+  stop(): void;
+}
+
+/**
+ * Destroys the connection of a query PostgreSQL has not answered within `limitMs`, so that its
+ * request fails like one whose connection was lost (503) instead of hanging on a server or network
+ * that stopped answering. The server's statement_timeout ends slow statements; this is for
+ * silence, which a stopped server or a dropped route give.
+ *
+ * node-postgres offers this as `query_timeout`, but with it every query's result outlived two
+ * young-generation collections (through the closure it wraps each query's callback in: faking its
+ * timer away changed nothing): under the list load each page's rows were promoted to the old
+ * generation, and the service spent 538 instead of 310 µs of CPU per page, with a 7-14 ms
+ * mark-compact pause every ~200 ms (A/B, 8 connections: p99 33 -> 12 ms). One timer per pool looks
+ * at each connection's query in flight instead, and a query it sees in flight for longer than the
+ * limit ends with the connection.
+ */
+export function watchQueries(pool: pg.Pool, limitMs: number): QueryWatchdog {
+  const clients = new Set<pg.PoolClient>();
+  const seen = new Map<pg.PoolClient, { query: unknown; since: number }>();
+  const exempt = new WeakSet<pg.PoolClient>();
+  pool.on('connect', (client) => clients.add(client as pg.PoolClient));
+  pool.on('remove', (client) => {
+    clients.delete(client as pg.PoolClient);
+    seen.delete(client as pg.PoolClient);
+  });
+  const timer = setInterval(() => {
+    const now = performance.now();
+    for (const client of clients) {
+      const internals = client as unknown as ClientInternals;
+      const query = internals._getActiveQuery?.();
+      const last = seen.get(client);
+      if (!query || exempt.has(client)) seen.delete(client);
+      else if (last?.query !== query) seen.set(client, { query, since: now });
+      else if (now - last.since > limitMs) {
+        seen.delete(client);
+        internals.connection?.stream?.destroy(new Error(`Query read timeout: PostgreSQL did not answer within ${limitMs} ms`));
+      }
+    }
+  }, Math.max(50, Math.floor(limitMs / 4)));
+  timer.unref();
+  return {
+    exempt: (client) => exempt.add(client),
+    watch: (client) => exempt.delete(client),
+    stop: () => clearInterval(timer),
+  };
+}

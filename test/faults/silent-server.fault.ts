@@ -1,0 +1,83 @@
+/**
+ * PostgreSQL stops answering without closing anything: its postmaster and the service's backend
+ * are SIGSTOPped, as a frozen server or a route that drops packets would leave them. No
+ * statement_timeout can fire on a stopped backend, and TCP keeps the connection open: only the
+ * service's query watchdog (src/db/query-watchdog.ts) ends the wait. A read must answer 503
+ * problem+json with Retry-After soon after DB_STATEMENT_TIMEOUT_MS + 1 s instead of hanging, a
+ * write caught the same way may or may not have been written, and its retry with the same
+ * Idempotency-Key once the server answers again records it exactly once.
+ */
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
+import {
+  checkLedger, describeOutcome, isRetryable503, postEntry, seed, storedByTag, useFaultRig, writeSpec, type WriteRecord,
+} from './harness.js';
+
+const STATEMENT_TIMEOUT_MS = 500;
+/** The watchdog's limit (the statement timeout + 1 s), a quarter of it between its looks, and slack for a loaded machine. */
+const ANSWER_WITHIN_MS = 4_000;
+
+/** The service's backends on `url` and their postmaster (the parent of a backend). */
+async function serverProcesses(url: string): Promise<number[]> {
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    const { rows } = await admin.query<{ pid: number }>("select pid from pg_stat_activity where application_name = 'volunteer-hours'");
+    const backends = rows.map((r) => r.pid);
+    if (backends.length === 0) throw new Error('the service holds no connection to stop');
+    const postmaster = Number(readFileSync(`/proc/${backends[0]}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+    return [postmaster, ...backends];
+  } finally {
+    await admin.end();
+  }
+}
+
+describe('a PostgreSQL server that stops answering', () => {
+  const rig = useFaultRig();
+
+  test('answers 503 problem+json with Retry-After instead of hanging, and records a retried write once when it answers again', async () => {
+    const run = `silent-${Date.now()}`;
+    // One connection, so the read meets the stopped backend rather than opening a new one; keys
+    // cached, so the read's first query is the community's.
+    const { cluster, client } = await rig.start({ DB_STATEMENT_TIMEOUT_MS: String(STATEMENT_TIMEOUT_MS), DB_POOL_MAX: '1', AUTH_CACHE_TTL_MS: '60000' });
+    const fixture = await seed(client, run);
+    const path = `/v1/communities/${fixture.communityId}`;
+    await client.ok('GET', path, 200);
+    const spec = writeSpec(fixture, run, 1);
+
+    const stopped = await serverProcesses(cluster.url);
+    for (const pid of stopped) process.kill(pid, 'SIGSTOP');
+    let read: { status: string; ms: number; retryable: boolean };
+    let write: WriteRecord;
+    try {
+      const started = Date.now();
+      const outcome = await client.request('GET', path, { timeoutMs: 15_000 });
+      read = { status: describeOutcome(outcome), ms: Date.now() - started, retryable: isRetryable503(outcome) };
+      write = { spec, startedAt: Date.now(), endedAt: 0, outcome: await postEntry(client, spec, 15_000) };
+      write.endedAt = Date.now();
+    } finally {
+      for (const pid of stopped) process.kill(pid, 'SIGCONT');
+    }
+
+    const after = await client.request('GET', path, { timeoutMs: 15_000 });
+    const retry = await postEntry(client, spec);
+    const replay = await postEntry(client, spec);
+    const records: WriteRecord[] = [write, { spec, startedAt: 0, endedAt: 0, outcome: retry }, { spec, startedAt: 0, endedAt: 0, outcome: replay }];
+    const ledger = checkLedger(records, await storedByTag(cluster.url, run));
+    console.log(`[fault] silent server: ${JSON.stringify({
+      read, write: { ms: write.endedAt - write.startedAt, answer: describeOutcome(write.outcome).slice(0, 100) },
+      after: describeOutcome(after).slice(0, 20), retry: describeOutcome(retry).slice(0, 20), stored: ledger.stored,
+    })}`);
+
+    expect(read.status).toMatch(/^503 /);
+    expect(read.retryable).toBe(true);
+    expect(read.ms).toBeLessThan(ANSWER_WITHIN_MS);
+    expect(isRetryable503(write.outcome)).toBe(true);
+    expect(after.kind === 'response' && after.status).toBe(200);
+    expect(retry.kind === 'response' && retry.status).toBe(201);
+    expect(replay.kind === 'response' && replay.headers['idempotent-replayed']).toBe('true');
+    expect(ledger.lost).toEqual([]);
+    expect(ledger.duplicated).toEqual([]);
+    expect(ledger.stored).toBe(1);
+  });
+});
