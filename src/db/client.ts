@@ -5,6 +5,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { FastifyBaseLogger } from 'fastify';
 import pg from 'pg';
 import type { Config } from '../config.js';
+import { CallbackClient } from './callback-client.js';
 import { watchQueries, type QueryWatchdog } from './query-watchdog.js';
 import * as schema from './schema/index.js';
 
@@ -32,6 +33,7 @@ export async function openDatabase(config: Config, log: FastifyBaseLogger): Prom
 
 function openPostgres(config: Config, url: string, log: FastifyBaseLogger): DatabaseHandle {
   const pool = new pg.Pool({
+    Client: CallbackClient,
     connectionString: url,
     max: config.DB_POOL_MAX,
     connectionTimeoutMillis: config.DB_CONNECT_TIMEOUT_MS,
