@@ -1,6 +1,9 @@
 import type pg from 'pg';
 
-/** What the watchdog reads of a node-postgres client: its query in flight and its socket (internals, there since pg 8.0). */
+/**
+ * What the watchdog reads of a node-postgres client: its query in flight and its socket (pg 8's
+ * internals; test/faults/silent-server.fault.ts fails if an upgrade changes them).
+ */
 interface ClientInternals {
   _getActiveQuery?(): unknown;
   connection?: { stream?: { destroy(err?: Error): void } };
