@@ -13,7 +13,9 @@ import pg from 'pg';
 export class CallbackClient extends pg.Client {
   // One signature for node-postgres' overloads; the arguments are passed on as they came.
   override query(config: any, values?: any, callback?: any): any {
-    if (callback !== undefined || typeof values === 'function' || typeof config?.submit === 'function') return super.query(config, values, callback);
+    if (callback !== undefined || typeof values === 'function' || typeof config?.submit === 'function' || typeof config?.callback === 'function') {
+      return super.query(config, values, callback);
+    }
     return new Promise((resolve, reject) => {
       super.query(config, values, (err: Error | null, result: unknown) => (err ? reject(err) : resolve(result)));
     }).catch((err: Error) => {

@@ -54,10 +54,8 @@ function openPostgres(config: Config, url: string, log: FastifyBaseLogger): Data
   const db = drizzlePg({ client: pool, schema, casing: 'snake_case' }) as unknown as Database;
   return {
     db, kind: 'postgres', pool, watchdog,
-    close: () => {
-      watchdog.stop();
-      return pool.end();
-    },
+    // The watchdog outlives the pool's end, which waits for every query: one stuck would hang it.
+    close: () => pool.end().finally(() => watchdog.stop()),
   };
 }
 

@@ -10,8 +10,12 @@ interface ClientInternals {
 }
 
 export interface QueryWatchdog {
-  /** Leaves the client's queries alone until `watch` (a cursor runs one query for as long as its reader takes). */
+  /**
+   * Leaves the client's query alone until `watch`: a cursor is one query in flight for as long as
+   * its reader takes, and only its fetches wait on the server.
+   */
   exempt(client: pg.PoolClient): void;
+  /** Watches the client's query in flight again, timed from now (a cursor's next fetch). */
   watch(client: pg.PoolClient): void;
   stop(): void;
 }
@@ -49,14 +53,23 @@ export function watchQueries(pool: pg.Pool, limitMs: number): QueryWatchdog {
       else if (last?.query !== query) seen.set(client, { query, since: now });
       else if (now - last.since > limitMs) {
         seen.delete(client);
-        internals.connection?.stream?.destroy(new Error(`Query read timeout: PostgreSQL did not answer within ${limitMs} ms`));
+        // After the socket reads this turn of the event loop still has to make (a loop stalled past
+        // the limit runs its timers first): an answer already received is not thrown away.
+        setImmediate(() => {
+          if (internals._getActiveQuery?.() === query && !exempt.has(client)) {
+            internals.connection?.stream?.destroy(new Error(`Query read timeout: PostgreSQL did not answer within ${limitMs} ms`));
+          }
+        });
       }
     }
   }, Math.max(50, Math.floor(limitMs / 4)));
   timer.unref();
   return {
     exempt: (client) => exempt.add(client),
-    watch: (client) => exempt.delete(client),
+    watch: (client) => {
+      exempt.delete(client);
+      seen.delete(client);
+    },
     stop: () => clearInterval(timer),
   };
 }

@@ -19,19 +19,30 @@ export async function* streamRows<T>(handle: DatabaseHandle, query: SQL, batchSi
   }
   const { sql, params } = dialect.sqlToQuery(query);
   const client = await handle.pool.connect();
-  // The cursor's one query stays in flight while the reader takes its time; the server's
-  // statement_timeout still bounds each fetch.
-  handle.watchdog?.exempt(client);
-  const cursor = client.query(new Cursor<T>(sql, params as unknown[]));
+  // The cursor is one query in flight for as long as the reader takes: the watchdog times each
+  // fetch (and the close) on its own, and leaves the cursor alone while the reader has the rows.
+  const watchdog = handle.watchdog;
+  const fetch = async <R>(wait: () => Promise<R>): Promise<R> => {
+    watchdog?.watch(client);
+    try {
+      return await wait();
+    } finally {
+      watchdog?.exempt(client);
+    }
+  };
   try {
-    for (;;) {
-      const rows = await cursor.read(batchSize);
-      if (rows.length === 0) return;
-      yield rows;
+    const cursor = client.query(new Cursor<T>(sql, params as unknown[]));
+    try {
+      for (;;) {
+        const rows = await fetch(() => cursor.read(batchSize));
+        if (rows.length === 0) return;
+        yield rows;
+      }
+    } finally {
+      await fetch(() => cursor.close()).catch(() => undefined);
     }
   } finally {
-    await cursor.close().catch(() => undefined);
-    handle.watchdog?.watch(client);
+    watchdog?.watch(client);
     client.release();
   }
 }
