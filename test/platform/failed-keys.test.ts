@@ -1,4 +1,4 @@
-import { createFailedKeyLimiter } from '../../src/plugins/auth/failed-keys.js';
+import { clientUnit, createFailedKeyLimiter } from '../../src/plugins/auth/failed-keys.js';
 
 describe('failed key limiter', () => {
   test('an address past its budget waits for the rest of its minute; others do not', () => {
@@ -28,18 +28,34 @@ describe('failed key limiter', () => {
     expect(limiter.retryAfter('10.0.0.1')).toBe(0);
   });
 
-  test('past 10,000 addresses, windows that ended are swept and the rest kept; if none ended, all are forgotten', () => {
+  test('past 10,000 clients, windows that ended are swept first, then the oldest go', () => {
     let now = 0;
     const limiter = createFailedKeyLimiter(1, () => now);
-    for (let i = 0; i < 9_999; i += 1) limiter.failed(`early${i}`);
+    for (let i = 0; i < 9_999; i += 1) limiter.failed(`10.1.${Math.floor(i / 250)}.${i % 250}`);
     now = 30_000;
-    limiter.failed('blocked'); // the 10,000th address, its minute ends at 90 s
-    now = 61_000; // every early window has ended
-    limiter.failed('late');
-    expect(limiter.retryAfter('blocked')).toBe(29);
-    for (let i = 0; i < 9_998; i += 1) limiter.failed(`more${i}`); // 10,000 windows again, none ended
-    limiter.failed('overflow');
-    expect(limiter.retryAfter('blocked')).toBe(0);
-    expect(limiter.retryAfter('overflow')).toBe(60);
+    limiter.failed('10.2.0.1'); // the 10,000th client, its minute ends at 90 s
+    now = 61_000; // every earlier window has ended
+    limiter.failed('10.2.0.2');
+    expect(limiter.retryAfter('10.2.0.1')).toBe(29);
+    for (let i = 0; i < 9_998; i += 1) limiter.failed(`10.3.${Math.floor(i / 250)}.${i % 250}`); // 10,000 windows again, none ended
+    limiter.failed('10.4.0.1');
+    expect(limiter.retryAfter('10.2.0.1')).toBe(0); // the oldest window went
+    expect(limiter.retryAfter('10.2.0.2')).toBe(60); // the next oldest stayed
+    expect(limiter.retryAfter('10.4.0.1')).toBe(60);
+  });
+
+  test('an IPv6 client is counted by its /64; an IPv4-mapped address as IPv4', () => {
+    expect(clientUnit('10.0.0.1')).toBe('10.0.0.1');
+    expect(clientUnit('::ffff:10.0.0.1')).toBe('10.0.0.1');
+    expect(clientUnit('2001:db8:0:1:aaaa:bbbb:cccc:dddd')).toBe('2001:db8:0:1::/64');
+    expect(clientUnit('2001:DB8:0:1::5')).toBe('2001:db8:0:1::/64');
+    expect(clientUnit('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(clientUnit('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
+    expect(clientUnit('::1')).toBe('0:0:0:0::/64');
+    const limiter = createFailedKeyLimiter(2, () => 0);
+    limiter.failed('2001:db8:0:1::a');
+    limiter.failed('2001:db8:0:1::b');
+    expect(limiter.retryAfter('2001:db8:0:1::c')).toBe(60);
+    expect(limiter.retryAfter('2001:db8:0:2::a')).toBe(0);
   });
 });
