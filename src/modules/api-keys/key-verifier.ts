@@ -3,32 +3,35 @@ import type { Actor } from '../../plugins/auth/actor.js';
 import { findApiKeyByLookup } from './api-key-repository.js';
 import { hashSecret, sameHash } from './api-key-secret.js';
 
-interface CacheEntry {
+interface KeyEntry {
   actor: Actor;
-  expiresAt: number;
+  /** Answered from memory until then (the cache's TTL; 0 when nothing is cached). */
+  cachedUntil: number;
+  /** Known until then, whatever the cache's TTL: looked up again without `beforeUnknownLookup`. */
+  knownUntil: number;
 }
 
-const MAX_CACHED_KEYS = 10_000;
-/** How long a key that verified stays known to `knows`, whatever the cache's TTL. */
+const MAX_KEYS = 10_000;
 const KNOWN_FOR_MS = 10 * 60_000;
 
 /**
  * Resolves a bearer secret to its Actor. Verified keys are cached for a few seconds so a busy
  * client costs one SHA-256 per request instead of a database round trip; a revocation through
- * this instance drops its cache entry at once, other instances follow within the TTL.
+ * this instance drops its entry at once, other instances follow within the TTL. A key that
+ * verified in the last ten minutes stays known: only the lookup of a key the service does not
+ * know calls `beforeUnknownLookup` first, which may refuse it by throwing (see auth-plugin).
  */
 export function createKeyVerifier(db: Database, ttlMs: number, now: () => number = Date.now) {
-  const cache = new Map<string, CacheEntry>();
-  /** Keys that verified lately, by hash: what a client refused unknown keys may still present. */
-  const known = new Map<string, { keyId: string; until: number }>();
+  const keys = new Map<string, KeyEntry>();
 
-  async function verify(secret: string): Promise<Actor | null> {
+  async function verify(secret: string, beforeUnknownLookup?: () => void): Promise<Actor | null> {
     const { secretHash, lookup } = hashSecret(secret);
-    const cached = cache.get(secretHash);
-    if (cached && cached.expiresAt > now()) return cached.actor;
+    const entry = keys.get(secretHash);
+    if (entry && entry.cachedUntil > now()) return entry.actor;
+    if (!entry || entry.knownUntil <= now()) beforeUnknownLookup?.();
     const row = await findApiKeyByLookup(db, lookup);
     if (!row || row.revokedAt || !sameHash(row.secretHash, secretHash)) {
-      cache.delete(secretHash);
+      if (entry) entry.cachedUntil = 0;
       return null;
     }
     const actor: Actor = {
@@ -38,27 +41,16 @@ export function createKeyVerifier(db: Database, ttlMs: number, now: () => number
       organizationId: row.organizationId,
       regionCode: row.regionCode,
     };
-    if (ttlMs > 0) {
-      if (cache.size >= MAX_CACHED_KEYS) cache.clear();
-      cache.set(secretHash, { actor, expiresAt: now() + ttlMs });
-    }
-    if (known.size >= MAX_CACHED_KEYS) known.clear();
-    known.set(secretHash, { keyId: actor.keyId, until: now() + KNOWN_FOR_MS });
+    if (keys.size >= MAX_KEYS) keys.clear();
+    keys.set(secretHash, { actor, cachedUntil: ttlMs > 0 ? now() + ttlMs : 0, knownUntil: now() + KNOWN_FOR_MS });
     return actor;
   }
 
-  /** Whether `secret` verified within the last ten minutes (it is still verified again, revocation and all). */
-  function knows(secret: string): boolean {
-    const entry = known.get(hashSecret(secret).secretHash);
-    return entry !== undefined && entry.until > now();
-  }
-
   function forget(keyId: string): void {
-    for (const [hash, entry] of cache) if (entry.actor.keyId === keyId) cache.delete(hash);
-    for (const [hash, entry] of known) if (entry.keyId === keyId) known.delete(hash);
+    for (const [hash, entry] of keys) if (entry.actor.keyId === keyId) keys.delete(hash);
   }
 
-  return { verify, knows, forget };
+  return { verify, forget };
 }
 
 export type KeyVerifier = ReturnType<typeof createKeyVerifier>;
