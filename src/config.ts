@@ -52,8 +52,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return withDefaults as Config;
 }
 
+const commaList = (value: string): string[] => value.split(',').map((item) => item.trim()).filter(Boolean);
+
 export function corsOrigins(config: Config): string[] {
-  return config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
+  return commaList(config.CORS_ORIGINS);
 }
 
 /**
@@ -63,6 +65,6 @@ export function corsOrigins(config: Config): string[] {
  * would let a client that reaches the service directly choose its own address.
  */
 export function trustedProxies(config: Config): string[] | false {
-  const proxies = config.TRUST_PROXY.split(',').map((p) => p.trim()).filter(Boolean);
+  const proxies = commaList(config.TRUST_PROXY);
   return proxies.length > 0 ? proxies : false;
 }
