@@ -2,9 +2,17 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** This app's Prometheus registry, where modules register metrics of their own. */
+    metrics: Registry;
+  }
+}
+
 /** Prometheus metrics, one registry per app so tests can build many apps in one process. */
 async function metricsPlugin(app: FastifyInstance): Promise<void> {
   const registry = new Registry();
+  app.decorate('metrics', registry);
   collectDefaultMetrics({ register: registry });
   const requests = new Counter({
     name: 'http_requests_total', help: 'HTTP requests by route and status',

@@ -25,14 +25,14 @@ describe('ReferenceCache', () => {
     const time = clock();
     const cache = new ReferenceCache(100, 20_000, time.now);
     cache.remember(references());
-    expect(cache.referencesOf(draft, true)?.volunteers.get('v1')?.status).toBe('active');
+    expect(cache.referencesOf([draft], true)?.volunteers.get('v1')?.status).toBe('active');
     cache.forget(draft);
-    expect(cache.referencesOf(draft, true)).toBeUndefined();
+    expect(cache.referencesOf([draft], true)).toBeUndefined();
     cache.remember(references());
     time.pass(99);
-    expect(cache.referencesOf(draft, true)).toBeDefined();
+    expect(cache.referencesOf([draft], true)).toBeDefined();
     time.pass(1);
-    expect(cache.referencesOf(draft, true)).toBeUndefined();
+    expect(cache.referencesOf([draft], true)).toBeUndefined();
   });
 
   test('facts a statement confirmed are kept for another full time, so facts in use do not all expire at once', () => {
@@ -42,9 +42,9 @@ describe('ReferenceCache', () => {
     time.pass(60);
     cache.confirm(draft, true);
     time.pass(60); // 120 ms after remember, 60 ms after confirm
-    expect(cache.referencesOf(draft, true)?.organizations.get('o1')?.timezone).toBe('Asia/Shanghai');
+    expect(cache.referencesOf([draft], true)?.organizations.get('o1')?.timezone).toBe('Asia/Shanghai');
     time.pass(40);
-    expect(cache.referencesOf(draft, true)).toBeUndefined();
+    expect(cache.referencesOf([draft], true)).toBeUndefined();
   });
 
   test('confirming keeps only what is there: a fact never read is not made up', () => {
@@ -53,7 +53,20 @@ describe('ReferenceCache', () => {
     refs.memberships.clear();
     cache.remember(refs);
     cache.confirm(draft, true);
-    expect(cache.referencesOf(draft, true)).toBeUndefined(); // the membership was never known
-    expect(cache.referencesOf(draft, false)).toBeDefined();
+    expect(cache.referencesOf([draft], true)).toBeUndefined(); // the membership was never known
+    expect(cache.referencesOf([draft], false)).toBeDefined();
+  });
+
+  test('the references of many entries come together, or not at all when one of them is unknown', () => {
+    const cache = new ReferenceCache(100);
+    const refs = references();
+    refs.volunteers.set('v2', { id: 'v2', communityId: 'k1', status: 'active', memberNo: 2 });
+    refs.memberships.add('o1:v2');
+    cache.remember(refs);
+    const both = cache.referencesOf([draft, { ...draft, volunteerId: 'v2' }], true);
+    expect([...both!.volunteers.keys()].sort()).toEqual(['v1', 'v2']);
+    expect([...both!.memberships].sort()).toEqual(['o1:v1', 'o1:v2']);
+    expect(cache.referencesOf([draft, { ...draft, volunteerId: 'v3' }], false)).toBeUndefined();
+    expect(cache.referencesOf([draft, { ...draft, categoryId: 'c2' }], false)).toBeUndefined();
   });
 });

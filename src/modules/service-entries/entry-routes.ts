@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Counter } from 'prom-client';
 import { contextOf } from '../../lib/context.js';
 import { problemResponse } from '../../lib/problem-schema.js';
 import { IdParams } from '../../lib/schema-types.js';
@@ -13,7 +14,11 @@ const tags = ['service-entries'];
 const writeProblems = { 409: problemResponse(409), 422: problemResponse(422) };
 
 export const entryRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const service = createEntryService(app.db);
+  const guesses = new Counter({
+    name: 'entry_insert_guesses_total', registers: [app.metrics], labelNames: ['outcome'],
+    help: 'Inserts of entries sent before their references were read (see recordEntries), by outcome: confirmed, stale (sent again), refused (rolled back)',
+  });
+  const service = createEntryService(app.db, { onGuess: (outcome) => guesses.inc({ outcome }) });
 
   app.post('/v1/service-entries', {
     config: { permission: 'entries:write' },
@@ -36,7 +41,7 @@ export const entryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       headers: IdempotencyHeaders, body: BatchBody, response: { 201: BatchResult, ...writeProblems },
     },
   }, async (request, reply) => idempotent(app.db, request, reply, async (key) => {
-    // The answer is serialized (by the route's 201 schema) and encoded while the database inserts the batch: see insertEntries.
+    // The answer is serialized (by the route's 201 schema) and encoded while the database inserts the batch: see sendEntries.
     let data: EntryView[] | undefined;
     let answer: Buffer | undefined;
     reply.code(201);

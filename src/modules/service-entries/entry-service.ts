@@ -4,7 +4,7 @@ import { notFound } from '../../lib/errors.js';
 import { decodeCursor, toJsonPage } from '../../lib/pagination.js';
 import { listScope } from '../../lib/scope.js';
 import { correctEntry } from './entry-corrector.js';
-import { recordEntries, type RecordOptions } from './entry-recorder.js';
+import { recordEntries, type Known, type RecordOptions } from './entry-recorder.js';
 import { findEntry, listEntriesJson } from './entry-repository.js';
 import type { EntryQueryInput, EntryView, PatchEntryInput, RecordEntryInput } from './entry-schemas.js';
 import { createEntryTransitions, seesEntry } from './entry-transitions.js';
@@ -12,9 +12,9 @@ import { toEntry } from './entry-view.js';
 import { ReferenceCache } from './reference-cache.js';
 import { EntryCoalescer } from './entry-coalescer.js';
 
-export function createEntryService(db: Database) {
+export function createEntryService(db: Database, { onGuess }: Pick<Known, 'onGuess'> = {}) {
   const transitions = createEntryTransitions(db);
-  const known = { cache: new ReferenceCache(), coalescer: new EntryCoalescer(db) };
+  const known: Known = { cache: new ReferenceCache(), coalescer: new EntryCoalescer(db), ...(onGuess ? { onGuess } : {}) };
 
   async function record(ctx: RequestContext, input: RecordEntryInput, key?: RecordOptions['key']): Promise<EntryView> {
     const [row] = await recordEntries(db, ctx, [input], { batch: false, defaultSource: 'coordinator', known, ...(key ? { key } : {}) });

@@ -92,27 +92,33 @@ const insertStatement = (storing: boolean) => statement<{ stored: number }, { ro
 const insertOnly = insertStatement(false);
 const insertStoring = insertStatement(true);
 
+/** An insert on its way: the rows it stores, known at once, and whether it stored the key's answer, once it has answered. */
+export interface SentEntries {
+  rows: EntryRow[];
+  /** Rejects as the statement does; a caller that rolls back without awaiting it leaves no unhandled rejection. */
+  stored: Promise<boolean>;
+}
+
 /**
- * Inserts the entries and their audit events in one statement (one JSON record set keeps it one
- * round trip whatever the batch size) and answers the stored rows in input order. The rows are built here
- * from what is inserted and the transaction's clock `now` (the columns' default), not read back:
- * returning and decoding 1,000 rows of 19 columns cost a batch ~3 ms of database and service time.
- * Given `answer`, the same statement stores the answer it makes of the rows for the request's
- * Idempotency-Key (a round trip fewer per keyed write); `stored` says whether it could. Being
- * known before the statement ends, the rows are handed to `meanwhile` while it runs: the insert
- * of a 1,000-entry batch takes PostgreSQL ~20 ms, in which the service can write the answer.
+ * Sends the insert of the entries and their audit events, one statement (one JSON record set
+ * keeps it one round trip whatever the batch size), and answers the stored rows in input order at
+ * once: they are built here from what is inserted and the transaction's clock `now` (the
+ * columns' default), not read back (returning and decoding 1,000 rows of 19 columns cost a batch
+ * ~3 ms of database and service time), so the service can write its answer while PostgreSQL
+ * inserts (~20 ms for a 1,000-entry batch). Given `answer`, the same statement stores the answer
+ * it makes of the rows for the request's Idempotency-Key (a round trip fewer per keyed write);
+ * `stored` says whether it could.
  */
-export async function insertEntries(
-  db: Executor, ctx: Pick<RequestContext, 'actor' | 'requestId'>, entries: readonly NewEntry[], now: Date,
-  answer?: (rows: EntryRow[]) => StoreValues, meanwhile?: (rows: EntryRow[]) => void,
-): Promise<{ rows: EntryRow[]; stored: boolean }> {
+export function sendEntries(
+  db: Executor, ctx: Pick<RequestContext, 'actor' | 'requestId'>, entries: readonly NewEntry[], now: Date, answer?: (rows: EntryRow[]) => StoreValues,
+): SentEntries {
   const ids = entries.map(() => uuidv7());
   const rows = entries.map((entry, i) => storedRow(entry, ids[i]!, ctx.actor.keyId, now));
   const values = { rows: JSON.stringify(entries.map((entry, i) => entryJsonRow(ctx, entry, ids[i]!))) };
-  const writing = answer ? insertStoring(db, { ...values, ...answer(rows) }) : insertOnly(db, values);
-  // The statement is on its way (node-postgres sends it at once); an async function keeps a throw from leaving it unawaited.
-  const [[result]] = await Promise.all([writing, (async () => meanwhile?.(rows))()]);
-  return { rows, stored: result!.stored > 0 };
+  // node-postgres sends the statement at once, or as soon as the one before it on the connection has answered.
+  const stored = (answer ? insertStoring(db, { ...values, ...answer(rows) }) : insertOnly(db, values)).then(([result]) => result!.stored > 0);
+  stored.catch(() => undefined);
+  return { rows, stored };
 }
 
 const toDate = (value: unknown): Date | null => (value === null || value === undefined ? null : value instanceof Date ? value : new Date(String(value)));

@@ -33,19 +33,21 @@ export class ReferenceCache {
     for (const m of refs.memberships) this.put(`m:${m}`, true, until);
   }
 
-  /** The references of one entry, or undefined unless every one its rules need is known. */
-  referencesOf(draft: Draft, memberships: boolean): RuleReferences | undefined {
-    const keys = factKeys(draft);
-    const volunteer = this.get(keys.volunteer) as VolunteerRef | undefined;
-    const organization = this.get(keys.organization) as OrganizationRef | undefined;
-    const category = this.get(keys.category) as CategoryRef | undefined;
-    if (!volunteer || !organization || !category || (memberships && !this.get(keys.membership))) return undefined;
-    return {
-      volunteers: new Map([[volunteer.id, volunteer]]),
-      organizations: new Map([[organization.id, organization]]),
-      categories: new Map([[category.id, category]]),
-      memberships: new Set(memberships ? [`${draft.organizationId}:${draft.volunteerId}`] : []),
-    };
+  /** The references of entries, or undefined unless every one their rules need is known. */
+  referencesOf(drafts: readonly Draft[], memberships: boolean): RuleReferences | undefined {
+    const refs: RuleReferences = { volunteers: new Map(), organizations: new Map(), categories: new Map(), memberships: new Set() };
+    for (const draft of drafts) {
+      const keys = factKeys(draft);
+      const volunteer = this.get(keys.volunteer) as VolunteerRef | undefined;
+      const organization = this.get(keys.organization) as OrganizationRef | undefined;
+      const category = this.get(keys.category) as CategoryRef | undefined;
+      if (!volunteer || !organization || !category || (memberships && !this.get(keys.membership))) return undefined;
+      refs.volunteers.set(volunteer.id, volunteer);
+      refs.organizations.set(organization.id, organization);
+      refs.categories.set(category.id, category);
+      if (memberships) refs.memberships.add(`${draft.organizationId}:${draft.volunteerId}`);
+    }
+    return refs;
   }
 
   /**

@@ -1,0 +1,125 @@
+import { createLedgerTenant, registerMember } from '../helpers/factories.js';
+import { expectProblem } from '../helpers/problems.js';
+import { call, createTestApp, type Response, type TestApp } from '../helpers/test-app.js';
+import { BATCH, countEntries, daysAgo, entryBody, type Ledger } from './support.js';
+
+/*
+ * A write whose references the service already knows sends its insert before reading them
+ * (recordEntries): the insert must count only when what the database says confirms the guess.
+ * The metric tells which way each guess went, so every test here knows it took that path.
+ */
+let t: TestApp;
+beforeAll(async () => { t = await createTestApp(); });
+afterAll(async () => { await t.close(); });
+
+const batch = (key: string, entries: unknown[], headers: Record<string, string> = {}): Promise<Response> => call(t.app, key, 'POST', BATCH, { entries }, headers);
+
+async function guesses(): Promise<Record<'confirmed' | 'stale' | 'refused', number>> {
+  const body = (await call(t.app, null, 'GET', '/metrics')).body;
+  const count = (outcome: string) => Number(new RegExp(`entry_insert_guesses_total\\{outcome="${outcome}"\\} (\\d+)`).exec(body)?.[1] ?? 0);
+  return { confirmed: count('confirmed'), stale: count('stale'), refused: count('refused') };
+}
+
+/** The guesses made while `work` ran, by outcome. */
+async function guessesDuring(work: () => Promise<unknown>): Promise<Record<'confirmed' | 'stale' | 'refused', number>> {
+  const before = await guesses();
+  await work();
+  const after = await guesses();
+  return { confirmed: after.confirmed - before.confirmed, stale: after.stale - before.stale, refused: after.refused - before.refused };
+}
+
+/** A tenant with two members, whose references one batch has made known. */
+async function knownLedger(organizationBody: Record<string, unknown> = {}): Promise<Ledger & { other: Record<string, any> }> {
+  const l = await createLedgerTenant(t.app, t.adminKey, organizationBody);
+  const other = await registerMember(t.app, l.communityAdminKey, l.community.id, l.organization.id);
+  const first = await batch(l.communityAdminKey, [entryBody(l, { minutes: 5, servedOn: daysAgo(10) }), entryBody(l, { volunteerId: other.id, minutes: 5, servedOn: daysAgo(10) })]);
+  expect(first.statusCode).toBe(201);
+  return { ...l, other };
+}
+
+describe('Entries inserted on a guess', () => {
+  test('a batch whose references are known is inserted on a guess, stored once and answered as stored', async () => {
+    const l = await knownLedger();
+    let res: Response | undefined;
+    const made = await guessesDuring(async () => {
+      res = await batch(l.communityAdminKey, [entryBody(l, { minutes: 30 }), entryBody(l, { volunteerId: l.other.id, minutes: 40 })]);
+    });
+    expect(made).toEqual({ confirmed: 1, stale: 0, refused: 0 });
+    expect(res!.statusCode).toBe(201);
+    for (const item of res!.json().data as Record<string, unknown>[]) {
+      const got = await call(t.app, l.communityAdminKey, 'GET', `/v1/service-entries/${item.id as string}`);
+      expect(JSON.stringify(item)).toBe(JSON.stringify(got.json()));
+    }
+    expect(await countEntries(t.app, l.communityAdminKey, l.community.id)).toBe(4);
+  });
+
+  test('a guess the organization\'s new policy made stale is rolled back and recorded again as the policy says', async () => {
+    const l = await knownLedger();
+    expect((await call(t.app, l.communityAdminKey, 'PATCH', `/v1/organizations/${l.organization.id}`, { approvalPolicy: 'auto' })).statusCode).toBe(200);
+    let res: Response | undefined;
+    const made = await guessesDuring(async () => {
+      res = await batch(l.communityAdminKey, [entryBody(l, { minutes: 30 }), entryBody(l, { volunteerId: l.other.id, minutes: 40 })]);
+    });
+    expect(made).toEqual({ confirmed: 0, stale: 1, refused: 0 });
+    expect(res!.statusCode).toBe(201);
+    expect((res!.json().data as { status: string }[]).map((e) => e.status)).toEqual(['approved', 'approved']);
+    expect(await countEntries(t.app, l.communityAdminKey, l.community.id)).toBe(4);
+    // The retry taught the cache: the next batch's guess holds.
+    expect(await guessesDuring(() => batch(l.communityAdminKey, [entryBody(l, { minutes: 1 })]))).toEqual({ confirmed: 1, stale: 0, refused: 0 });
+  });
+
+  test('a volunteer the cache still thinks active: the guessed insert is rolled back, the item named, nothing stored', async () => {
+    const l = await knownLedger();
+    expect((await call(t.app, l.communityAdminKey, 'PATCH', `/v1/volunteers/${l.other.id}`, { status: 'inactive' })).statusCode).toBe(200);
+    let res: Response | undefined;
+    const made = await guessesDuring(async () => {
+      res = await batch(l.communityAdminKey, [entryBody(l, { minutes: 30 }), entryBody(l, { volunteerId: l.other.id, minutes: 40 })]);
+    });
+    expect(made).toEqual({ confirmed: 0, stale: 0, refused: 1 });
+    expectProblem(res!, 422, 'rule_violated');
+    expect(res!.json().errors).toEqual([expect.objectContaining({ index: 1, field: 'entries[1].volunteerId' })]);
+    expect(await countEntries(t.app, l.communityAdminKey, l.community.id)).toBe(2);
+  });
+
+  test('a guessed batch over a volunteer\'s day cap is refused whole, and the day keeps its minutes', async () => {
+    const l = await knownLedger();
+    const servedOn = daysAgo(4);
+    expect((await batch(l.communityAdminKey, [entryBody(l, { servedOn, minutes: 1000 })])).statusCode).toBe(201);
+    let res: Response | undefined;
+    const made = await guessesDuring(async () => {
+      res = await batch(l.communityAdminKey, [entryBody(l, { volunteerId: l.other.id, servedOn, minutes: 20 }), entryBody(l, { servedOn, minutes: 441 })]);
+    });
+    expect(made).toEqual({ confirmed: 0, stale: 0, refused: 1 });
+    expectProblem(res!, 422, 'rule_violated');
+    expect(res!.json().errors).toEqual([expect.objectContaining({ index: 1, field: 'entries[1].minutes' })]);
+    expect(await countEntries(t.app, l.communityAdminKey, l.community.id)).toBe(3);
+    // The day still holds exactly its 1,000 minutes: 440 more fit, 441 did not.
+    expect((await batch(l.communityAdminKey, [entryBody(l, { servedOn, minutes: 440 })])).statusCode).toBe(201);
+  });
+
+  test('a keyed batch inserted on a guess stores its answer with it: the retry replays it and records nothing', async () => {
+    const l = await knownLedger();
+    const entries = [entryBody(l, { minutes: 30 }), entryBody(l, { volunteerId: l.other.id, minutes: 40 })];
+    const headers = { 'idempotency-key': `guess-${l.community.id}` };
+    let first: Response | undefined;
+    expect(await guessesDuring(async () => { first = await batch(l.communityAdminKey, entries, headers); })).toEqual({ confirmed: 1, stale: 0, refused: 0 });
+    expect(first!.statusCode).toBe(201);
+    let again: Response | undefined;
+    const made = await guessesDuring(async () => { again = await batch(l.communityAdminKey, entries, headers); });
+    expect(made).toEqual({ confirmed: 0, stale: 0, refused: 1 });
+    expect(again!.statusCode).toBe(201);
+    expect(again!.headers['idempotent-replayed']).toBe('true');
+    expect(again!.body).toBe(first!.body);
+    expect(await countEntries(t.app, l.communityAdminKey, l.community.id)).toBe(4);
+  });
+
+  test('entries with times are never guessed: their overlaps are read before anything is inserted', async () => {
+    const l = await knownLedger();
+    const servedOn = daysAgo(2);
+    const made = await guessesDuring(async () => {
+      const res = await batch(l.communityAdminKey, [entryBody(l, { servedOn, minutes: 60, startedAt: `${servedOn}T08:00:00+08:00`, endedAt: `${servedOn}T09:00:00+08:00` })]);
+      expect(res.statusCode).toBe(201);
+    });
+    expect(made).toEqual({ confirmed: 0, stale: 0, refused: 0 });
+  });
+});
