@@ -2,6 +2,7 @@ import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv'
 import addFormatsModule from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { isCalendarDate } from '../lib/time.js';
 import { uuidNormalizer } from './uuid-case.js';
 
 // ajv-formats ships CommonJS with a default export; under ESM interop it arrives one level deep.
@@ -96,6 +97,8 @@ function withInputChecks(validate: ValidateFunction, normalize: ((data: unknown)
 async function validationPlugin(app: FastifyInstance): Promise<void> {
   const bodyAjv = addFormats(new Ajv({ ...shared, coerceTypes: false }));
   const paramAjv = addFormats(new Ajv({ ...shared, coerceTypes: 'array' }));
+  // ajv-formats' `date` takes 0000-01-01, which PostgreSQL refuses as a date: it failed the statement (a 500).
+  for (const ajv of [bodyAjv, paramAjv]) ajv.addFormat('date', { type: 'string', validate: isCalendarDate });
   app.setValidatorCompiler(({ schema, httpPart }) => withInputChecks((httpPart === 'body' ? bodyAjv : paramAjv).compile(schema), uuidNormalizer(schema)));
 }
 

@@ -84,7 +84,7 @@ describe('GET /v1/service-entries › filters', () => {
   });
 
   test.each([
-    ['status=done', 'status'], ['from=2026-02-30', 'from'], ['to=yesterday', 'to'], ['updatedSince=2026-03-01', 'updatedSince'],
+    ['status=done', 'status'], ['from=2026-02-30', 'from'], ['from=0000-01-01', 'from'], ['to=yesterday', 'to'], ['updatedSince=2026-03-01', 'updatedSince'],
     ['volunteerId=42', 'volunteerId'], ['limit=0', 'limit'], ['limit=501', 'limit'], ['colour=red', 'colour'],
   ])('?%s answers 400 naming %s', async (query, field) => {
     const res = await call(t.app, t.adminKey, 'GET', `${ENTRIES}?${query}`);

@@ -98,7 +98,7 @@ describe('POST /v1/service-entries › servedOn', () => {
     }
   });
 
-  test.each(['2026-02-30', '2025-13-01', '2025-04-31', '14/03/2026', '2026-3-14'])('rejects the impossible date %s with a 4xx naming servedOn', async (servedOn) => {
+  test.each(['2026-02-30', '2025-13-01', '2025-04-31', '14/03/2026', '2026-3-14', '0000-01-01'])('rejects the impossible date %s with a 4xx naming servedOn', async (servedOn) => {
     const l = await createLedgerTenant(t.app, t.adminKey);
     const res = await record(t.app, l.coordinatorKey, entryBody(l, { servedOn }));
     expect(res.statusCode).toBe(422);
