@@ -15,7 +15,7 @@ import type { Executor } from './client.js';
 /** Whether `db` runs on node-postgres, which sends Buffers as binary parameters (PGlite does not). */
 export const takesBinaryArrays = (db: Executor): boolean => (db as unknown as { session: unknown }).session instanceof NodePgSession;
 
-const OID = { uuid: 2950, date: 1082, int2: 21, text: 25, timestamptz: 1184 } as const;
+const OID = { uuid: 2950, date: 1082, int2: 21, int4: 23, text: 25, timestamptz: 1184 } as const;
 const HEADER = 20;
 /** PostgreSQL's epoch for dates and timestamps. */
 const EPOCH_MS = Date.UTC(2000, 0, 1);
@@ -77,6 +77,8 @@ export const dateArray = (values: ReadonlyArray<string | null | undefined>): Buf
 });
 
 export const int2Array = (values: ReadonlyArray<number | null | undefined>): Buffer => fixedWidth(OID.int2, 2, values, (buffer, offset, value) => { buffer.writeInt16BE(value, offset); });
+
+export const int4Array = (values: ReadonlyArray<number | null | undefined>): Buffer => fixedWidth(OID.int4, 4, values, (buffer, offset, value) => { buffer.writeInt32BE(value, offset); });
 
 /** Instants (anything Date.parse reads, to the millisecond): microseconds since 2000-01-01 UTC. */
 export const timestamptzArray = (values: ReadonlyArray<string | null | undefined>): Buffer => fixedWidth(OID.timestamptz, 8, values, (buffer, offset, value) => {

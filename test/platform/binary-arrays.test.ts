@@ -1,4 +1,4 @@
-import { dateArray, int2Array, textArray, timestamptzArray, uuidArray } from '../../src/db/binary-arrays.js';
+import { dateArray, int2Array, int4Array, textArray, timestamptzArray, uuidArray } from '../../src/db/binary-arrays.js';
 
 /** The array back from PostgreSQL's binary format (array_recv's input): element type, and each element's bytes or null. */
 function decode(buffer: Buffer): { oid: number; hasNulls: boolean; elements: Array<Buffer | null> } {
@@ -39,8 +39,11 @@ describe('binary arrays (PostgreSQL wire format)', () => {
     for (const bad of ['2026-02-30', '2026-13-01', '2026-1-01', '20261201']) expect(() => dateArray([bad])).toThrow(TypeError);
   });
 
-  test('smallint[] and timestamptz[] (microseconds since 2000-01-01 UTC, to the millisecond)', () => {
+  test('smallint[], integer[] and timestamptz[] (microseconds since 2000-01-01 UTC, to the millisecond)', () => {
     expect(decode(int2Array([1, 1440])).elements.map((e) => e!.readInt16BE(0))).toEqual([1, 1440]);
+    const ints = decode(int4Array([0, 2880, -1]));
+    expect(ints.oid).toBe(23);
+    expect(ints.elements.map((e) => e!.readInt32BE(0))).toEqual([0, 2880, -1]);
     const { oid, elements } = decode(timestamptzArray(['2000-01-01T00:00:00.001Z', '2026-11-30T08:00:00+08:00', null]));
     expect(oid).toBe(1184);
     expect(elements[0]!.readBigInt64BE(0)).toBe(1000n);

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
+import { dateArray, int4Array, takesBinaryArrays, uuidArray } from '../../db/binary-arrays.js';
 import { fromJson, statement } from '../../db/raw.js';
 import { probeSql, type KeyProbeValues } from '../idempotency/idempotency.js';
 import { addWithinCap, dayClaimValues, dayKey, type DayClaim, type DayClaimValues } from './day-minutes.js';
@@ -37,7 +38,9 @@ export interface ReferenceOptions {
   probe?: KeyProbeValues;
 }
 
-type ReferenceValues = { volunteerIds: string[]; organizationIds: string[]; categoryIds: string[] } & Partial<DayClaimValues> & Partial<KeyProbeValues>;
+/** What the statement binds: arrays as they are, or (on node-postgres) in the binary format, which PostgreSQL reads without parsing text. */
+type Bound<T> = { [K in keyof T]: NonNullable<T[K]> extends readonly unknown[] ? T[K] | Buffer : T[K] };
+type ReferenceValues = Bound<{ volunteerIds: string[]; organizationIds: string[]; categoryIds: string[] } & Partial<DayClaimValues>> & Partial<KeyProbeValues>;
 type Row = { now: Date | string; volunteers: VolunteerRef[] | null; organizations: OrganizationRef[] | null; categories: CategoryRef[] | null; memberships: Array<{ o: string; v: string }> | null; days?: Array<{ v: string; d: string; m: number }> | null; probe?: unknown };
 
 /** The statement for one combination of options, written once (see `statement`). */
@@ -72,11 +75,16 @@ export async function loadReferences(
   const shape = (memberships ? 1 : 0) | (days ? 2 : 0) | (probe ? 4 : 0);
   let query = statements.get(shape);
   if (!query) statements.set(shape, (query = referencesStatement(memberships, days !== undefined, probe !== undefined)));
+  const binary = takesBinaryArrays(db);
+  const uuids = (values: string[]) => (binary ? uuidArray(values) : values);
+  const claims = days && dayClaimValues(days);
   const [row] = await query(db, {
-    volunteerIds: uniq(items.map((i) => i.volunteerId)),
-    organizationIds: uniq(items.map((i) => i.organizationId)),
-    categoryIds: uniq(items.map((i) => i.categoryId)),
-    ...(days ? dayClaimValues(days) : {}),
+    volunteerIds: uuids(uniq(items.map((i) => i.volunteerId))),
+    organizationIds: uuids(uniq(items.map((i) => i.organizationId))),
+    categoryIds: uuids(uniq(items.map((i) => i.categoryId))),
+    ...(claims && (binary
+      ? { dayVolunteers: uuidArray(claims.dayVolunteers), dayOrganizations: uuidArray(claims.dayOrganizations), dayDates: dateArray(claims.dayDates), dayMinutes: int4Array(claims.dayMinutes) }
+      : claims)),
     ...probe,
   });
   const parse = <T>(value: T[] | string | null | undefined): T[] => fromJson<T[]>(value) ?? [];
