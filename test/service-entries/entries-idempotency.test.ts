@@ -125,8 +125,8 @@ describe('POST /v1/service-entries › Idempotency-Key', () => {
     const claim = { apiKeyId: coordinator.id, key: 'first-wins', communityId: null, fingerprint: 'f' };
     expect(await storeAnswer(t.app.db, claim, { status: 201, body: { id: 'first' } })).toBe(true);
     expect(await storeAnswer(t.app.db, claim, { status: 201, body: { id: 'second' } })).toBe(false);
-    const rows = await queryRows<{ body: { id: string } }>(t.app.db, sql`select response_body as body from idempotency_keys where api_key_id = ${coordinator.id}::uuid and key = 'first-wins'`);
-    expect(rows.map((r) => r.body.id)).toEqual(['first']);
+    const rows = await queryRows<{ body: string }>(t.app.db, sql`select response_body as body from idempotency_keys where api_key_id = ${coordinator.id}::uuid and key = 'first-wins'`);
+    expect(rows.map((r) => r.body)).toEqual(['{"id":"first"}']);
   });
 
   test('five parallel identical requests with one key store one entry; each answer is that 201 or a 409', async () => {

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, date, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, uuid, varchar } from 'drizzle-orm/pg-core';
+import { check, date, index, integer, pgTable, primaryKey, smallint, text, timestamp, uuid, varchar } from 'drizzle-orm/pg-core';
 import { createdAt, id, updatedAt } from './columns.js';
 
 export const ENTRY_STATUSES = ['pending', 'approved', 'rejected', 'voided'] as const;
@@ -87,7 +87,8 @@ export const idempotencyKeys = pgTable(
     /** Answers are stored with their write, so always 'done' now ('in_progress' was the earlier claim-row design). */
     state: text('state', { enum: ['in_progress', 'done'] }).notNull().default('in_progress'),
     responseStatus: integer('response_status'),
-    responseBody: jsonb('response_body'),
+    /** The answer's JSON as the service wrote it, kept as text: PostgreSQL never parses it (see migration 0010). */
+    responseBody: text('response_body'),
     createdAt: createdAt(),
   },
   (t) => [

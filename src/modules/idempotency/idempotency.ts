@@ -64,7 +64,7 @@ export interface KeyProbeValues {
  * statement probing a key per row, columns.
  */
 export function probeSql(v: Exprs<KeyProbeValues>): SQL {
-  return sql`(select json_build_object('locked', ${lockKey(v.keyHolder, v.idempotencyKey)}, 'fingerprint', k.fingerprint, 'status', k.response_status, 'body', k.response_body)
+  return sql`(select json_build_object('locked', ${lockKey(v.keyHolder, v.idempotencyKey)}, 'fingerprint', k.fingerprint, 'status', k.response_status, 'body', k.response_body::json)
     from (select 1) as one left join idempotency_keys k on k.api_key_id = ${v.keyHolder}::uuid and k.key = ${v.idempotencyKey} and k.created_at >= ${expired})`;
 }
 
@@ -100,7 +100,7 @@ export const storeValues = (claim: KeyClaim, outcome: Outcome): StoreValues => (
  * and the write must be refused, so one key can never record twice. `v` are parameters, or
  * columns of `from` for a statement storing an answer per row.
  */
-export function storeSql(v: Exprs<StoreValues>, { when, body = sql`${v.body}::jsonb`, from }: { when?: SQL; body?: SQL; from?: SQL } = {}): SQL {
+export function storeSql(v: Exprs<StoreValues>, { when, body = sql`${v.body}::text`, from }: { when?: SQL; body?: SQL; from?: SQL } = {}): SQL {
   return sql`insert into idempotency_keys (api_key_id, key, community_id, fingerprint, state, response_status, response_body, created_at)
     select ${v.apiKeyId}::uuid, ${v.key}, ${v.communityId}::uuid, ${v.fingerprint}, 'done', ${v.status}, ${body}, now()
     ${from ? sql`from ${from}` : sql``} ${when ? sql`where ${when}` : sql``}
@@ -139,12 +139,12 @@ export interface KeyHooks {
 }
 
 async function storedOutcome(db: Database, claim: KeyClaim): Promise<Outcome | undefined> {
-  const [row] = await queryRows<{ fingerprint: string; status: number; body: unknown }>(db, sql`
+  const [row] = await queryRows<{ fingerprint: string; status: number; body: string | null }>(db, sql`
     select fingerprint, response_status as status, response_body as body from idempotency_keys
     where api_key_id = ${claim.apiKeyId}::uuid and key = ${claim.key} and created_at >= ${expired}`);
   if (!row) return undefined;
   if (row.fingerprint !== claim.fingerprint) throw keyReused();
-  return { status: row.status, body: row.body };
+  return { status: row.status, body: row.body === null ? null : JSON.parse(row.body) };
 }
 
 export async function purgeExpiredKeys(db: Database): Promise<void> {

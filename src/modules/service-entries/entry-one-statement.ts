@@ -88,7 +88,7 @@ export const recordKnown = statement<Row, { rows: string }>('entries_record_know
     ), ${insertSql(sql`select i.* from input i join added a on a.volunteer_id = i.volunteer_id and a.served_on = i.served_on`)},
     stored as (${storeSql(
       { apiKeyId: sql`i.key_holder`, key: sql`i.idempotency_key`, communityId: sql`i.key_community`, fingerprint: sql`i.fingerprint`, status: sql`i.answer_status`, body: sql`i.answer` },
-      { from: sql`inserted e join input i on i.id = e.id`, when: sql`i.key_holder is not null`, body: sql`jsonb_set(jsonb_set(i.answer, '{createdAt}', ${now}), '{updatedAt}', ${now})` },
+      { from: sql`inserted e join input i on i.id = e.id`, when: sql`i.key_holder is not null`, body: sql`jsonb_set(jsonb_set(i.answer, '{createdAt}', ${now}), '{updatedAt}', ${now})::text` },
     )})
     select f.position, f.hold, f.probe, a.volunteer_id is not null as added, now() as now,
       (select write_guard((select count(*) from stored) = (select count(*) from inserted e join input i on i.id = e.id where i.key_holder is not null),
