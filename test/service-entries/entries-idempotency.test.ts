@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { checkProbe, storeAnswer } from '../../src/modules/idempotency/idempotency.js';
+import { canonicalJson, checkProbe, storeAnswer } from '../../src/modules/idempotency/idempotency.js';
 import { queryRows } from '../../src/db/raw.js';
 import { createLedgerTenant } from '../helpers/factories.js';
 import { expectProblem } from '../helpers/problems.js';
@@ -230,5 +230,18 @@ describe('POST /v1/service-entries/batch › Idempotency-Key', () => {
     const res = await call(t.app, l.coordinatorKey, 'POST', BATCH, { entries: [body] }, withKey('both'));
     expectProblem(res, 422, 'idempotency_key_reused');
     expect(await countEntries(t.app, l.communityAdminKey, l.community.id)).toBe(1);
+  });
+});
+
+describe('canonicalJson (the request fingerprint\'s form)', () => {
+  test('sorts keys at every depth, drops undefined properties, keeps arrays in order with undefined as null', () => {
+    const one = { b: [{ y: 1, x: 'a"b' }, undefined, null], a: { d: true, c: undefined, 'é': '\u2028' } };
+    const other = { a: { 'é': '\u2028', d: true }, b: [{ x: 'a"b', y: 1 }, null, null] };
+    expect(canonicalJson(one)).toBe('{"a":{"d":true,"é":"\u2028"},"b":[{"x":"a\\"b","y":1},null,null]}');
+    expect(canonicalJson(other)).toBe(canonicalJson(one));
+    expect(JSON.parse(canonicalJson(one))).toEqual(other);
+    expect(canonicalJson([])).toBe('[]');
+    expect(canonicalJson({})).toBe('{}');
+    expect(canonicalJson({ a: undefined })).toBe('{}');
   });
 });
