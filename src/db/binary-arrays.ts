@@ -1,4 +1,5 @@
 import { NodePgSession } from 'drizzle-orm/node-postgres';
+import { isCalendarDate } from '../lib/time.js';
 import type { Executor } from './client.js';
 
 /*
@@ -51,9 +52,13 @@ const NIBBLE = new Int8Array(128).fill(-1);
 for (let i = 0; i < 10; i += 1) NIBBLE[48 + i] = i;
 for (let i = 0; i < 6; i += 1) NIBBLE[65 + i] = NIBBLE[97 + i] = 10 + i;
 
+const HYPHEN = 45;
+
 /** The 16 bytes of a UUID in its canonical 36-character form (either case). */
 function writeUuid(buffer: Buffer, offset: number, uuid: string): void {
-  if (uuid.length !== 36) throw new TypeError(`not a UUID: ${uuid}`);
+  if (uuid.length !== 36 || uuid.charCodeAt(8) !== HYPHEN || uuid.charCodeAt(13) !== HYPHEN || uuid.charCodeAt(18) !== HYPHEN || uuid.charCodeAt(23) !== HYPHEN) {
+    throw new TypeError(`not a UUID: ${uuid}`);
+  }
   let at = offset;
   for (let i = 0; i < 36; i += 2) {
     if (i === 8 || i === 13 || i === 18 || i === 23) i += 1;
@@ -67,12 +72,11 @@ function writeUuid(buffer: Buffer, offset: number, uuid: string): void {
 
 export const uuidArray = (values: ReadonlyArray<string | null | undefined>): Buffer => fixedWidth(OID.uuid, 16, values, writeUuid);
 
-/** Calendar dates `YYYY-MM-DD`: days since 2000-01-01 (a day the calendar lacks, like 02-30, is refused). */
+/** Calendar dates `YYYY-MM-DD` (see isCalendarDate): days since 2000-01-01. */
 export const dateArray = (values: ReadonlyArray<string | null | undefined>): Buffer => fixedWidth(OID.date, 4, values, (buffer, offset, value) => {
-  const [year, month, day] = [Number(value.slice(0, 4)), Number(value.slice(5, 7)), Number(value.slice(8, 10))];
+  if (!isCalendarDate(value)) throw new TypeError(`not a date: ${value}`);
   const date = new Date(0);
-  date.setUTCFullYear(year, month - 1, day); // Date.UTC would read years 0–99 as 1900–1999
-  if (value.length !== 10 || date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) throw new TypeError(`not a date: ${value}`);
+  date.setUTCFullYear(Number(value.slice(0, 4)), Number(value.slice(5, 7)) - 1, Number(value.slice(8, 10)));
   buffer.writeInt32BE((date.getTime() - EPOCH_MS) / DAY_MS, offset);
 });
 

@@ -29,6 +29,7 @@ describe('binary arrays (PostgreSQL wire format)', () => {
     expect(() => uuidArray(['0192f0a1-b2c3-7d4e-8f00-11223344556'])).toThrow(TypeError);
     expect(() => uuidArray(['0192f0a1-b2c3-7d4e-8f00-11223344556g'])).toThrow(TypeError);
     expect(() => uuidArray([''])).toThrow(TypeError);
+    expect(() => uuidArray(['0192f0a1b-2c3-7d4e-8f00-112233445566'])).toThrow(TypeError); // 36 characters, hyphens astray
   });
 
   test('date[]: days since 2000-01-01, before it negative', () => {
@@ -36,7 +37,7 @@ describe('binary arrays (PostgreSQL wire format)', () => {
     expect(oid).toBe(1082);
     expect(hasNulls).toBe(false);
     expect(elements.map((e) => e!.readInt32BE(0))).toEqual([0, -1, 9830, -712_222]);
-    for (const bad of ['2026-02-30', '2026-13-01', '2026-1-01', '20261201']) expect(() => dateArray([bad])).toThrow(TypeError);
+    for (const bad of ['2026-02-30', '2026-13-01', '2026-1-01', '20261201', '0000-01-01', '2026/01/05', '2026-01- 1']) expect(() => dateArray([bad])).toThrow(TypeError);
   });
 
   test('smallint[], integer[] and timestamptz[] (microseconds since 2000-01-01 UTC, to the millisecond)', () => {

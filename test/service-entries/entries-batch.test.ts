@@ -1,7 +1,6 @@
 import { createLedgerTenant, createVolunteer, registerMember } from '../helpers/factories.js';
 import { expectProblem } from '../helpers/problems.js';
 import { call, createTestApp, type Response, type TestApp } from '../helpers/test-app.js';
-import { takesBinaryArrays } from '../../src/db/binary-arrays.js';
 import { at, BATCH, countEntries, daysAgo, entryBody, listAll, recorded, statementsOf } from './support.js';
 
 let t: TestApp;
@@ -50,16 +49,19 @@ describe('POST /v1/service-entries/batch', () => {
     const l = await createLedgerTenant(t.app, t.adminKey);
     const servedOn = daysAgo(2);
     const entries = [
-      entryBody(l, { servedOn, minutes: 90, startedAt: at(servedOn, '13:15'), endedAt: at(servedOn, '14:45'), location: '社区服务站 ☕ “二楼”', description: 'lone \ud800 surrogate' }),
+      entryBody(l, { servedOn, minutes: 90, startedAt: at(servedOn, '13:15'), endedAt: at(servedOn, '14:45'), location: '社区服务站 ☕ “二楼”', description: 'lone \ud800 surrogate', activityId: '0192F0A1-B2C3-7D4E-8F00-112233445566' }),
       entryBody(l, { servedOn: '1999-12-31', minutes: 1440, source: 'check_in' }),
     ];
     let res: Response | undefined;
     const statements = await statementsOf(t.app, async () => { res = await batch(l.communityAdminKey, entries); });
-    expect(statements).toContain(takesBinaryArrays(t.app.db) ? 'entries_insert_binary' : 'entries_insert');
+    expect(statements).toContain(t.app.database.kind === 'postgres' ? 'entries_insert_binary' : 'entries_insert');
     expect(res!.statusCode).toBe(201);
     const data = res!.json().data as Record<string, unknown>[];
-    expect(data[0]).toMatchObject({ minutes: 90, startedAt: new Date(at(servedOn, '13:15')).toISOString(), location: '社区服务站 ☕ “二楼”', description: 'lone \ufffd surrogate' });
-    expect(data[1]).toMatchObject({ servedOn: '1999-12-31', minutes: 1440, source: 'check_in', startedAt: null, location: null });
+    expect(data[0]).toMatchObject({
+      minutes: 90, startedAt: new Date(at(servedOn, '13:15')).toISOString(), endedAt: new Date(at(servedOn, '14:45')).toISOString(),
+      location: '社区服务站 ☕ “二楼”', description: 'lone \ufffd surrogate', activityId: '0192f0a1-b2c3-7d4e-8f00-112233445566',
+    });
+    expect(data[1]).toMatchObject({ servedOn: '1999-12-31', minutes: 1440, source: 'check_in', startedAt: null, location: null, activityId: null });
     for (const item of data) {
       const got = await call(t.app, l.communityAdminKey, 'GET', `/v1/service-entries/${item.id as string}`);
       expect(JSON.stringify(item)).toBe(JSON.stringify(got.json()));

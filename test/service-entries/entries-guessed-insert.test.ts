@@ -1,7 +1,7 @@
 import { createLedgerTenant, registerMember } from '../helpers/factories.js';
 import { expectProblem } from '../helpers/problems.js';
 import { call, createTestApp, type Response, type TestApp } from '../helpers/test-app.js';
-import { BATCH, countEntries, daysAgo, entryBody, type Ledger } from './support.js';
+import { BATCH, countEntries, createKeyWithId, daysAgo, entryBody, statementsOf, type Ledger } from './support.js';
 
 /*
  * A write whose references the service already knows sends its insert before reading them
@@ -38,13 +38,20 @@ async function knownLedger(organizationBody: Record<string, unknown> = {}): Prom
 }
 
 describe('Entries inserted on a guess', () => {
-  test('a batch whose references are known is inserted on a guess, stored once and answered as stored', async () => {
+  test('a batch whose references are known is inserted on a guess, after the references statement, stored once and answered as stored', async () => {
     const l = await knownLedger();
     let res: Response | undefined;
+    let statements: string[] = [];
     const made = await guessesDuring(async () => {
-      res = await batch(l.communityAdminKey, [entryBody(l, { minutes: 30 }), entryBody(l, { volunteerId: l.other.id, minutes: 40 })]);
+      statements = await statementsOf(t.app, async () => {
+        res = await batch(l.communityAdminKey, [entryBody(l, { minutes: 30 }), entryBody(l, { volunteerId: l.other.id, minutes: 40 })]);
+      });
     });
     expect(made).toEqual({ confirmed: 1, stale: 0, refused: 0 });
+    // Sent the other way round, the key's probe could see what the insert stored.
+    const references = statements.findIndex((name) => name.startsWith('entry_references'));
+    expect(references).toBeGreaterThanOrEqual(0);
+    expect(statements.findIndex((name) => name.startsWith('entries_insert'))).toBeGreaterThan(references);
     expect(res!.statusCode).toBe(201);
     for (const item of res!.json().data as Record<string, unknown>[]) {
       const got = await call(t.app, l.communityAdminKey, 'GET', `/v1/service-entries/${item.id as string}`);
@@ -111,6 +118,60 @@ describe('Entries inserted on a guess', () => {
     expect(again!.headers['idempotent-replayed']).toBe('true');
     expect(again!.body).toBe(first!.body);
     expect(await countEntries(t.app, l.communityAdminKey, l.community.id)).toBe(4);
+  });
+
+  test('a coordinator\'s batch is guessed with the memberships the cache knows, and refused once one has ended', async () => {
+    const l = await createLedgerTenant(t.app, t.adminKey);
+    const other = await registerMember(t.app, l.communityAdminKey, l.community.id, l.organization.id);
+    const both = (minutes: number) => [entryBody(l, { minutes }), entryBody(l, { volunteerId: other.id, minutes })];
+    expect((await batch(l.coordinatorKey, both(5))).statusCode).toBe(201);
+    expect(await guessesDuring(async () => expect((await batch(l.coordinatorKey, both(6))).statusCode).toBe(201))).toEqual({ confirmed: 1, stale: 0, refused: 0 });
+    expect((await call(t.app, l.communityAdminKey, 'DELETE', `/v1/organizations/${l.organization.id}/members/${other.id}`)).statusCode).toBeLessThan(300);
+    let res: Response | undefined;
+    expect(await guessesDuring(async () => { res = await batch(l.coordinatorKey, both(7)); })).toEqual({ confirmed: 0, stale: 0, refused: 1 });
+    expectProblem(res!, 422, 'rule_violated');
+    expect(res!.json().errors).toEqual([expect.objectContaining({ index: 1, field: 'entries[1].volunteerId' })]);
+    expect(await countEntries(t.app, l.communityAdminKey, l.community.id)).toBe(4);
+  });
+
+  test('a stale guess with an Idempotency-Key: recorded again as the policy says, and that answer is the one replayed', async () => {
+    const l = await knownLedger();
+    expect((await call(t.app, l.communityAdminKey, 'PATCH', `/v1/organizations/${l.organization.id}`, { approvalPolicy: 'auto' })).statusCode).toBe(200);
+    const entries = [entryBody(l, { minutes: 30 })];
+    const headers = { 'idempotency-key': `stale-${l.community.id}` };
+    let first: Response | undefined;
+    expect(await guessesDuring(async () => { first = await batch(l.communityAdminKey, entries, headers); })).toEqual({ confirmed: 0, stale: 1, refused: 0 });
+    expect(first!.statusCode).toBe(201);
+    expect(first!.json().data[0].status).toBe('approved');
+    const again = await batch(l.communityAdminKey, entries, headers);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body).toBe(first!.body);
+    expect(await countEntries(t.app, l.communityAdminKey, l.community.id)).toBe(3);
+  });
+
+  test('a key another request holds answers 409 at once: the guessed insert stores no answer to wait on', async () => {
+    const l = await knownLedger();
+    const pool = t.app.database.pool;
+    if (!pool) return; // embedded PGlite is one session: requests never overlap there
+    const admin = await createKeyWithId(t.app, t.adminKey, { role: 'community_admin', communityId: l.community.id });
+    const holder = await pool.connect();
+    try {
+      // The other request: it holds the key and has written its answer, not yet committed.
+      await holder.query('begin');
+      await holder.query("select pg_advisory_xact_lock(hashtextextended($1 || ':' || 'held', 0))", [admin.id]);
+      await holder.query("insert into idempotency_keys (api_key_id, key, fingerprint, state, response_status, response_body) values ($1, 'held', 'f', 'done', 201, '{}')", [admin.id]);
+      let res: Response | undefined;
+      const made = await guessesDuring(async () => {
+        const answered = batch(admin.secret, [entryBody(l, { minutes: 30 }), entryBody(l, { volunteerId: l.other.id, minutes: 40 })], { 'idempotency-key': 'held' });
+        res = await Promise.race([answered, new Promise<undefined>((resolve) => setTimeout(resolve, 5000))]);
+      });
+      expect(res?.statusCode).toBe(409); // undefined: it waited on the other request's row
+      expect(made).toEqual({ confirmed: 0, stale: 0, refused: 1 });
+    } finally {
+      await holder.query('rollback');
+      holder.release();
+    }
+    expect(await countEntries(t.app, l.communityAdminKey, l.community.id)).toBe(2);
   });
 
   test('entries with times are never guessed: their overlaps are read before anything is inserted', async () => {
