@@ -163,7 +163,7 @@ describe('Entries inserted on a guess', () => {
       let res: Response | undefined;
       const made = await guessesDuring(async () => {
         const answered = batch(admin.secret, [entryBody(l, { minutes: 30 }), entryBody(l, { volunteerId: l.other.id, minutes: 40 })], { 'idempotency-key': 'held' });
-        res = await Promise.race([answered, new Promise<undefined>((resolve) => setTimeout(resolve, 5000))]);
+        res = await Promise.race([answered, new Promise<undefined>((resolve) => { setTimeout(() => resolve(undefined), 5000); })]);
       });
       expect(res?.statusCode).toBe(409); // undefined: it waited on the other request's row
       expect(made).toEqual({ confirmed: 0, stale: 0, refused: 1 });
