@@ -47,6 +47,18 @@ describe('ReferenceCache', () => {
     expect(cache.referencesOf([draft], true)).toBeUndefined();
   });
 
+  test('a fact confirmed while still fresh is kept for another full time too', () => {
+    const time = clock();
+    const cache = new ReferenceCache(100, 20_000, time.now);
+    cache.remember(references());
+    time.pass(10);
+    cache.confirm(draft, true); // 90 ms were left of 100: extended where it stands
+    time.pass(99); // 109 ms after remember, 99 after confirm
+    expect(cache.referencesOf([draft], true)).toBeDefined();
+    time.pass(1);
+    expect(cache.referencesOf([draft], true)).toBeUndefined();
+  });
+
   test('confirming keeps only what is there: a fact never read is not made up', () => {
     const cache = new ReferenceCache(100);
     const refs = references();

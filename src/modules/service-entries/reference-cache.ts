@@ -55,11 +55,17 @@ export class ReferenceCache {
    * database: facts in use never expire all at once.
    */
   confirm(draft: Draft, memberships: boolean): void {
-    const until = this.now() + this.ttlMs;
+    const now = this.now();
+    const until = now + this.ttlMs;
     const { membership, ...others } = factKeys(draft);
     for (const key of [...Object.values(others), ...(memberships ? [membership] : [])]) {
       const held = this.facts.get(key);
-      if (held) this.put(key, held.fact, until);
+      if (!held) continue;
+      // Moved to the young end of the eviction order at most once per half its time, else only
+      // extended: moving it on every confirm took four deletes and sets of this map per recorded
+      // entry, ~4% of the service's CPU under the POST load (CPU profile).
+      if (held.until - now < this.ttlMs / 2) this.put(key, held.fact, until);
+      else held.until = until;
     }
   }
 
