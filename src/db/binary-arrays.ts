@@ -1,5 +1,5 @@
 import { NodePgSession } from 'drizzle-orm/node-postgres';
-import { isCalendarDate } from '../lib/time.js';
+import { calendarDay } from '../lib/time.js';
 import type { Executor } from './client.js';
 
 /*
@@ -72,12 +72,11 @@ function writeUuid(buffer: Buffer, offset: number, uuid: string): void {
 
 export const uuidArray = (values: ReadonlyArray<string | null | undefined>): Buffer => fixedWidth(OID.uuid, 16, values, writeUuid);
 
-/** Calendar dates `YYYY-MM-DD` (see isCalendarDate): days since 2000-01-01. */
+/** Calendar dates `YYYY-MM-DD` (see calendarDay): days since 2000-01-01. */
 export const dateArray = (values: ReadonlyArray<string | null | undefined>): Buffer => fixedWidth(OID.date, 4, values, (buffer, offset, value) => {
-  if (!isCalendarDate(value)) throw new TypeError(`not a date: ${value}`);
-  const date = new Date(0);
-  date.setUTCFullYear(Number(value.slice(0, 4)), Number(value.slice(5, 7)) - 1, Number(value.slice(8, 10)));
-  buffer.writeInt32BE((date.getTime() - EPOCH_MS) / DAY_MS, offset);
+  const day = calendarDay(value);
+  if (!day) throw new TypeError(`not a date: ${value}`);
+  buffer.writeInt32BE((day.getTime() - EPOCH_MS) / DAY_MS, offset);
 });
 
 export const int2Array = (values: ReadonlyArray<number | null | undefined>): Buffer => fixedWidth(OID.int2, 2, values, (buffer, offset, value) => { buffer.writeInt16BE(value, offset); });

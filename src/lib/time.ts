@@ -53,14 +53,18 @@ export function dateIn(timezone: string, instant?: Date): string {
 }
 
 /**
- * A real calendar date in YYYY-MM-DD, year 0001 to 9999: there is no year 0 (PostgreSQL refuses
- * 0000-01-01), and the `date` format alone accepts 2026-02-30 in some validators.
+ * The UTC midnight of a real calendar date in YYYY-MM-DD, year 0001 to 9999, or undefined: there
+ * is no year 0 (PostgreSQL refuses 0000-01-01), and the `date` format alone accepts 2026-02-30
+ * in some validators.
  */
-export function isCalendarDate(value: string): boolean {
+export function calendarDay(value: string): Date | undefined {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  if (!match) return false;
+  if (!match) return undefined;
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
   const date = new Date(0);
   date.setUTCFullYear(year, month - 1, day); // Date.UTC would read years 0–99 as 1900–1999
-  return year >= 1 && date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+  return year >= 1 && date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day ? date : undefined;
 }
+
+/** Whether `value` is a real calendar date (see calendarDay). */
+export const isCalendarDate = (value: string): boolean => calendarDay(value) !== undefined;
