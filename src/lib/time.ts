@@ -68,3 +68,27 @@ export function calendarDay(value: string): Date | undefined {
 
 /** Whether `value` is a real calendar date (see calendarDay). */
 export const isCalendarDate = (value: string): boolean => calendarDay(value) !== undefined;
+
+/** PostgreSQL's text for a timestamptz in DateStyle ISO: 2026-12-08 00:58:38.123456+00, +05:30, -03:00:00 or … BC. */
+const PG_TIMESTAMPTZ = /^(\d{4,})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?([+-])(\d\d)(?::(\d\d))?(?::(\d\d))?( BC)?$/;
+
+/**
+ * The instant PostgreSQL writes as timestamptz text, as `toISOString` writes it (UTC, truncated to
+ * the millisecond, as a Date built from the same text holds it). In a UTC session that is a
+ * rearrangement of the text; any other session time zone is read in full.
+ */
+export function isoFromTimestamptzText(text: string): string {
+  if (text.length <= 29 && text.endsWith('+00') && text.charCodeAt(10) === 32 && text.charCodeAt(4) === 45) {
+    const fraction = text.charCodeAt(19) === 46 ? text.slice(20, Math.min(23, text.length - 3)) : '';
+    return `${text.slice(0, 10)}T${text.slice(11, 19)}.${fraction.padEnd(3, '0')}Z`;
+  }
+  const m = PG_TIMESTAMPTZ.exec(text);
+  if (!m) throw new Error(`not a timestamptz in DateStyle ISO: ${text}`);
+  const [, year, month, day, hour, minute, second, fraction = '', sign, offsetHours, offsetMinutes = '0', offsetSeconds = '0', bc] = m;
+  const instant = new Date(0);
+  // setUTCFullYear, not Date.UTC: Date.UTC reads years 0–99 as 1900–1999.
+  instant.setUTCFullYear(bc ? 1 - Number(year) : Number(year), Number(month) - 1, Number(day));
+  instant.setUTCHours(Number(hour), Number(minute), Number(second), Number(fraction.slice(0, 3).padEnd(3, '0')));
+  const offsetMs = (Number(offsetHours) * 3600 + Number(offsetMinutes) * 60 + Number(offsetSeconds)) * 1000;
+  return new Date(instant.getTime() - (sign === '-' ? -offsetMs : offsetMs)).toISOString();
+}

@@ -127,7 +127,7 @@ describe('GET /v1/service-entries/:id', () => {
   });
 });
 
-describe('GET /v1/service-entries › the page the database writes', () => {
+describe('GET /v1/service-entries › the page written from the rows', () => {
   test('every listed entry is, byte for byte, what GET /v1/service-entries/:id answers for it, in every status', async () => {
     const l = await createLedgerTenant(t.app, t.adminKey);
     const servedOn = daysAgo(3);
@@ -152,6 +152,9 @@ describe('GET /v1/service-entries › the page the database writes', () => {
       const got = await call(t.app, l.communityAdminKey, 'GET', `${ENTRIES}/${entry.id}`);
       expect(JSON.stringify(listed[index])).toBe(JSON.stringify(got.json()));
     }
+    // A page of changes is read by a statement of its own, and written alike.
+    const changes = await call(t.app, l.communityAdminKey, 'GET', `${ENTRIES}?communityId=${l.community.id}&updatedSince=2000-01-01T00:00:00Z`);
+    expect(JSON.stringify(changes.json().data)).toBe(JSON.stringify(listed));
     expect(listed[0]).toMatchObject({ startedAt: new Date(at(servedOn, '09:00')).toISOString(), location: '幸福里 3 号楼 "东门"' });
     expect(JSON.stringify(listed[0])).toBe(JSON.stringify(timed));
   });

@@ -3,8 +3,8 @@ import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { Database, Executor } from '../../db/client.js';
 import { checkedOnly, pinnedTo, scopeThenId } from '../../db/keyset.js';
 import { serviceEntries } from '../../db/schema/index.js';
-import { statement, type Statement } from '../../db/raw.js';
-import { entryJsonSql, type EntryRow } from './entry-view.js';
+import { queryRows, statement, type Statement } from '../../db/raw.js';
+import { entryJson, type EntryRow, type EntryTextRow } from './entry-view.js';
 
 export async function findEntry(db: Executor, id: string, options: { forUpdate?: boolean } = {}): Promise<EntryRow | undefined> {
   const query = db.select().from(serviceEntries).where(eq(serviceEntries.id, id)).limit(1);
@@ -56,13 +56,10 @@ const FILTER_KEYS = Object.keys(CONDITIONS) as FilterKey[];
 /** The column whose (column, id) index a page walks: the narrowest scope the filter names. */
 const SCOPES = [['organizationId', serviceEntries.organizationId], ['communityId', serviceEntries.communityId]] as const;
 
-/** A page's columns: each entry's id and its JSON (the alias names the rows' `json` key, which `statement` returns as it comes). */
-const PAGE_FIELDS = { id: serviceEntries.id, json: sql<string>`${entryJsonSql}`.as('json') };
-
 /** The list statement for one combination of filters, each value a placeholder named after its filter. */
 export function listStatement(db: Database, keys: readonly FilterKey[]) {
   const [scopeKey, scope] = SCOPES.find(([key]) => keys.includes(key)) ?? [];
-  return db.select(PAGE_FIELDS).from(serviceEntries)
+  return db.select().from(serviceEntries)
     .where(and(...keys.map((key) => {
       if (key === scopeKey) return pinnedTo(scope!, sql.placeholder(key));
       if (key === 'communityId') return checkedOnly(serviceEntries.communityId, sql.placeholder(key)); // the organization's walk checks it
@@ -77,7 +74,7 @@ export function listStatement(db: Database, keys: readonly FilterKey[]) {
  * service ~13% of its CPU under the list load (Drizzle's query builder, CPU profile), and a
  * named statement spares PostgreSQL parsing it again.
  */
-const listStatements = new Map<number, Statement<{ id: string; json: string }, Record<string, unknown>>>();
+const listStatements = new Map<number, Statement<EntryTextRow, Record<string, unknown>>>();
 
 /**
  * A page of changes (`updatedSince`, as a sync polls) is planned for its values each time: how
@@ -87,20 +84,25 @@ const listStatements = new Map<number, Statement<{ id: string; json: string }, R
  * the ten entries changed since the last poll.
  */
 export function changesStatement(db: Executor, filter: EntryFilter, keys: readonly FilterKey[]) {
-  return db.select(PAGE_FIELDS).from(serviceEntries)
+  return db.select().from(serviceEntries)
     .where(and(...keys.map((key) => CONDITIONS[key](sql.param(filter[key])))))
     .orderBy(asc(serviceEntries.id)).limit(filter.limit + 1);
 }
 
-/** Up to `limit + 1` entries in id order, each as its JSON text (see `entryJsonSql`). */
+/** Up to `limit + 1` entries in id order, each as its JSON text (see `entryJson`). */
 export async function listEntriesJson(db: Database, filter: EntryFilter): Promise<Array<{ id: string; json: string }>> {
+  const rows = await listEntryRows(db, filter);
+  return rows.map((row) => ({ id: row.id, json: entryJson(row) }));
+}
+
+async function listEntryRows(db: Database, filter: EntryFilter): Promise<EntryTextRow[]> {
   const keys = FILTER_KEYS.filter((key) => filter[key] !== undefined);
-  if (filter.updatedSince !== undefined) return changesStatement(db, filter, keys);
+  if (filter.updatedSince !== undefined) return queryRows<EntryTextRow>(db, changesStatement(db, filter, keys).getSQL()); // unmapped, as `statement` runs the others
   const shape = keys.reduce((bits, key) => bits | (1 << FILTER_KEYS.indexOf(key)), 0);
   let query = listStatements.get(shape);
   if (!query) {
     const text = listStatement(db, keys).getSQL(); // tables, columns and placeholders only: no database is kept
-    listStatements.set(shape, (query = statement<{ id: string; json: string }, Record<string, unknown>>(`entries_list_${shape}`, () => text)));
+    listStatements.set(shape, (query = statement<EntryTextRow, Record<string, unknown>>(`entries_list_${shape}`, () => text)));
   }
   return query(db, { ...Object.fromEntries(keys.map((key) => [key, filter[key]])), limit: filter.limit + 1 });
 }

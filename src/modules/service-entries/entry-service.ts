@@ -32,7 +32,7 @@ export function createEntryService(db: Database, { onGuess }: Pick<Known, 'onGue
     return toEntry(row);
   }
 
-  /** The page's JSON body, written by the database (see `entryJsonSql`). */
+  /** The page's JSON body, written from the rows' text (see `entryJson`). */
   async function list(ctx: RequestContext, query: EntryQueryInput): Promise<string> {
     const scope = listScope(ctx.actor, query);
     if (!scope) return toJsonPage([], query.limit);
