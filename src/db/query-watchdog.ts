@@ -10,13 +10,6 @@ interface ClientInternals {
 }
 
 export interface QueryWatchdog {
-  /**
-   * Leaves the client's query alone until `watch`: a cursor is one query in flight for as long as
-   * its reader takes, and only its fetches wait on the server.
-   */
-  exempt(client: pg.PoolClient): void;
-  /** Watches the client's query in flight again, timed from now (a cursor's next fetch). */
-  watch(client: pg.PoolClient): void;
   stop(): void;
 }
 
@@ -37,7 +30,6 @@ export interface QueryWatchdog {
 export function watchQueries(pool: pg.Pool, limitMs: number): QueryWatchdog {
   const clients = new Set<pg.PoolClient>();
   const seen = new Map<pg.PoolClient, { query: unknown; since: number }>();
-  const exempt = new WeakSet<pg.PoolClient>();
   pool.on('connect', (client) => clients.add(client as pg.PoolClient));
   pool.on('remove', (client) => {
     clients.delete(client as pg.PoolClient);
@@ -49,14 +41,14 @@ export function watchQueries(pool: pg.Pool, limitMs: number): QueryWatchdog {
       const internals = client as unknown as ClientInternals;
       const query = internals._getActiveQuery?.();
       const last = seen.get(client);
-      if (!query || exempt.has(client)) seen.delete(client);
+      if (!query) seen.delete(client);
       else if (last?.query !== query) seen.set(client, { query, since: now });
       else if (now - last.since > limitMs) {
         seen.delete(client);
         // After the socket reads this turn of the event loop still has to make (a loop stalled past
         // the limit runs its timers first): an answer already received is not thrown away.
         setImmediate(() => {
-          if (internals._getActiveQuery?.() === query && !exempt.has(client)) {
+          if (internals._getActiveQuery?.() === query) {
             internals.connection?.stream?.destroy(new Error(`Query read timeout: PostgreSQL did not answer within ${limitMs} ms`));
           }
         });
@@ -64,12 +56,5 @@ export function watchQueries(pool: pg.Pool, limitMs: number): QueryWatchdog {
     }
   }, Math.max(50, Math.floor(limitMs / 4)));
   timer.unref();
-  return {
-    exempt: (client) => exempt.add(client),
-    watch: (client) => {
-      exempt.delete(client);
-      seen.delete(client);
-    },
-    stop: () => clearInterval(timer),
-  };
+  return { stop: () => clearInterval(timer) };
 }

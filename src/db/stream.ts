@@ -1,48 +1,53 @@
 import type { SQL } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/node-postgres';
 import { PgDialect } from 'drizzle-orm/pg-core';
-import Cursor from 'pg-cursor';
-import type { DatabaseHandle } from './client.js';
+import type { DatabaseHandle, Executor } from './client.js';
 import { queryRows } from './raw.js';
 
 const dialect = new PgDialect();
 
+/** A batch of a streamed query's rows, and an executor on the stream's own connection for the work the batch needs (a report's labels). */
+export interface StreamedBatch<T> {
+  rows: T[];
+  db: Executor;
+}
+
 /**
- * Yields a query's rows in batches. On a server it reads through a cursor on its own connection,
- * so a million-row export holds one batch in memory at a time; the embedded database is for
- * small installations and simply reads everything.
+ * Yields a query's rows in batches. On a server it reads through a cursor (DECLARE, then FETCH a
+ * batch at a time) in a read-only transaction on a connection of its own, so a million-row export
+ * holds one batch in memory and one connection: the lookups a batch needs run on that same
+ * connection between fetches. A protocol-level cursor (pg-cursor) occupies its connection until
+ * it closes, so those lookups took a second one from the pool, and as many exports at once as
+ * the pool has connections each held one and waited for another until the pool's connect timeout
+ * failed them all (test/faults/silent-export.fault.ts found it with a pool of one). Every FETCH
+ * is an ordinary query, which the query watchdog times like any other. The embedded database is
+ * for small installations and simply reads everything.
  */
-export async function* streamRows<T>(handle: DatabaseHandle, query: SQL, batchSize = 2000): AsyncGenerator<T[]> {
+export async function* streamRows<T>(handle: DatabaseHandle, query: SQL, batchSize = 2000): AsyncGenerator<StreamedBatch<T>> {
   if (!handle.pool) {
     const rows = await queryRows<T>(handle.db, query);
-    for (let i = 0; i < rows.length; i += batchSize) yield rows.slice(i, i + batchSize);
+    for (let i = 0; i < rows.length; i += batchSize) yield { rows: rows.slice(i, i + batchSize), db: handle.db };
     return;
   }
   const { sql, params } = dialect.sqlToQuery(query);
   const client = await handle.pool.connect();
-  // The cursor is one query in flight for as long as the reader takes: the watchdog times each
-  // fetch (and the close) on its own, and leaves the cursor alone while the reader has the rows.
-  const watchdog = handle.watchdog;
-  const fetch = async <R>(wait: () => Promise<R>): Promise<R> => {
-    watchdog?.watch(client);
-    try {
-      return await wait();
-    } finally {
-      watchdog?.exempt(client);
-    }
-  };
+  let read = false;
   try {
-    const cursor = client.query(new Cursor<T>(sql, params as unknown[]));
-    try {
-      for (;;) {
-        const rows = await fetch(() => cursor.read(batchSize));
-        if (rows.length === 0) return;
-        yield rows;
-      }
-    } finally {
-      await fetch(() => cursor.close()).catch(() => undefined);
+    // The reader may take its time with a batch (a slow download): no idle-in-transaction limit for
+    // this transaction, which ends with the stream (a closed response ends the stream).
+    await client.query('begin transaction read only; set local idle_in_transaction_session_timeout = 0');
+    await client.query({ text: `declare streamed_rows no scroll cursor for ${sql}`, values: params });
+    const db = drizzle({ client }) as unknown as Executor;
+    for (;;) {
+      const { rows } = await client.query<T & object>(`fetch forward ${batchSize} from streamed_rows`);
+      if (rows.length === 0) break;
+      yield { rows, db };
     }
+    read = true;
   } finally {
-    watchdog?.watch(client);
-    client.release();
+    // Stopped early (the reader went away, a query failed): rolled back. A connection that cannot
+    // even do that is broken, and the pool drops it instead of lending it again.
+    const broken = await client.query(read ? 'commit' : 'rollback').then(() => undefined, (err: Error) => err);
+    client.release(broken);
   }
 }

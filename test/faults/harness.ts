@@ -521,3 +521,18 @@ export function monitorHealth(port: number, everyMs = 200, maxMs = 120_000): { s
 export function isRetryable503(res: Outcome): boolean {
   return isProblem(res, 503) && res.kind === 'response' && /^\d+$/.test(String(res.headers['retry-after'] ?? ''));
 }
+
+/** The service's backends on `url` and their postmaster (the parent of a backend). */
+export async function serverProcesses(url: string): Promise<number[]> {
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    const { rows } = await admin.query<{ pid: number }>("select pid from pg_stat_activity where application_name = 'volunteer-hours'");
+    const backends = rows.map((r) => r.pid);
+    if (backends.length === 0) throw new Error('the service holds no connection to stop');
+    const postmaster = Number(readFileSync(`/proc/${backends[0]}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+    return [postmaster, ...backends];
+  } finally {
+    await admin.end();
+  }
+}

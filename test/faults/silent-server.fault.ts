@@ -7,30 +7,13 @@
  * write caught the same way may or may not have been written, and its retry with the same
  * Idempotency-Key once the server answers again records it exactly once.
  */
-import { readFileSync } from 'node:fs';
-import pg from 'pg';
 import {
-  checkLedger, describeOutcome, isRetryable503, postEntry, seed, storedByTag, useFaultRig, writeSpec, type WriteRecord,
+  checkLedger, describeOutcome, isRetryable503, postEntry, seed, serverProcesses, storedByTag, useFaultRig, writeSpec, type WriteRecord,
 } from './harness.js';
 
 const STATEMENT_TIMEOUT_MS = 500;
 /** The watchdog's limit (the statement timeout + 1 s), a quarter of it between its looks, and slack for a loaded machine. */
 const ANSWER_WITHIN_MS = 4_000;
-
-/** The service's backends on `url` and their postmaster (the parent of a backend). */
-async function serverProcesses(url: string): Promise<number[]> {
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  try {
-    const { rows } = await admin.query<{ pid: number }>("select pid from pg_stat_activity where application_name = 'volunteer-hours'");
-    const backends = rows.map((r) => r.pid);
-    if (backends.length === 0) throw new Error('the service holds no connection to stop');
-    const postmaster = Number(readFileSync(`/proc/${backends[0]}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
-    return [postmaster, ...backends];
-  } finally {
-    await admin.end();
-  }
-}
 
 describe('a PostgreSQL server that stops answering', () => {
   const rig = useFaultRig();

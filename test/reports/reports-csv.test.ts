@@ -62,6 +62,25 @@ describe('reports as CSV', () => {
     expect(res.headers['content-type']).toMatch(new RegExp(`^${type}`));
   });
 
+  test('an export read from the ledger takes one connection, its labels included: whole with a pool of one', async () => {
+    // Its lookups of names once took a second connection while the cursor held the first: with a
+    // pool of one, it waited for itself until the connect timeout broke the response off.
+    const one = await createTestApp({ DB_POOL_MAX: '1', DB_CONNECT_TIMEOUT_MS: '500' });
+    try {
+      const place = await createCommunity(one.app, one.adminKey, { name: '单连接社区' });
+      const team = await createOrganization(one.app, one.adminKey, place.id, { approvalPolicy: 'auto' });
+      const volunteer = await registerMember(one.app, one.adminKey, place.id, team.id);
+      const category = (await categories(one.app, one.adminKey, place.id)).home_repair!;
+      await serve(one.app, one.adminKey, { volunteerId: volunteer.id, organizationId: team.id, categoryId: category.id, servedOn: '2026-01-05', minutes: 45 });
+      // By category and day: from the ledger, through the stream, not from the monthly rollups.
+      const res = await call(one.app, one.adminKey, 'GET', `/v1/reports/hours?communityId=${place.id}&groupBy=category,day&from=2026-01-01&to=2026-01-31&format=csv`);
+      expect(res.statusCode).toBe(200);
+      expect(csvOf(res).records).toEqual([[category.id, 'home_repair', category.name, '2026-01-05', '45', '0.75', '1', '1']]);
+    } finally {
+      await one.close();
+    }
+  });
+
   test('an empty report is the header row alone', async () => {
     const res = await call(t.app, reporter, 'GET', url('category,week', '&from=2020-01-01&to=2020-12-31&format=csv'));
     expect(csvOf(res)).toEqual({ header: ['categoryId', 'categoryCode', 'categoryName', 'period', 'minutes', 'hours', 'entries', 'volunteers'], records: [] });

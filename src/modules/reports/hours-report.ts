@@ -148,8 +148,8 @@ export async function* streamHoursRows(handle: DatabaseHandle, scope: ReportScop
     select ${select}, sum(minutes)::bigint as minutes, count(*)::int as entries, count(distinct volunteer_id)::int as volunteers
     from service_entries where ${approvedEntries(scope)} group by ${positions} order by ${positions}`;
   for await (const batch of streamRows<Record<string, string | number>>(handle, query)) {
-    const rows = batch.map((r) => toHoursRow(r, groupBy));
-    await addLabels(handle.db, rows);
+    const rows = batch.rows.map((r) => toHoursRow(r, groupBy));
+    await addLabels(batch.db, rows);
     yield* rows;
   }
 }
