@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { DatabaseHandle, Executor } from '../../db/client.js';
-import { streamRows } from '../../db/stream.js';
+import { streamRows, type StreamOptions } from '../../db/stream.js';
 import { queryRows } from '../../db/raw.js';
 import { countBits, toBuffer, unionBitmaps } from '../../lib/bitmap.js';
 import { dimensionExpression, keyOf, periodOfMonth, type Dimension } from './dimensions.js';
@@ -137,7 +137,7 @@ function compareKeys(a: readonly string[], b: readonly string[]): number {
  * The rows of a report read from the ledger, streamed and labelled batch by batch: CSV exports of
  * any size (a city's volunteers × days) in bounded memory. Rollup-answered reports are small.
  */
-export async function* streamHoursRows(handle: DatabaseHandle, scope: ReportScope, groupBy: readonly Dimension[]): AsyncGenerator<HoursRow> {
+export async function* streamHoursRows(handle: DatabaseHandle, scope: ReportScope, groupBy: readonly Dimension[], stream: StreamOptions): AsyncGenerator<HoursRow> {
   if (scope.communityIds.length === 0) return;
   if (groupBy.length === 0 || answeredByRollups(scope, groupBy)) {
     yield* (await hoursReport(handle.db, scope, groupBy)).rows;
@@ -147,7 +147,7 @@ export async function* streamHoursRows(handle: DatabaseHandle, scope: ReportScop
   const query = sql`
     select ${select}, sum(minutes)::bigint as minutes, count(*)::int as entries, count(distinct volunteer_id)::int as volunteers
     from service_entries where ${approvedEntries(scope)} group by ${positions} order by ${positions}`;
-  for await (const batch of streamRows<Record<string, string | number>>(handle, query)) {
+  for await (const batch of streamRows<Record<string, string | number>>(handle, query, stream)) {
     const rows = batch.rows.map((r) => toHoursRow(r, groupBy));
     await addLabels(batch.db, rows);
     yield* rows;

@@ -60,7 +60,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const groupBy = parseGroupBy(request.query.groupBy);
     const scope = await resolveScope(app.db, contextOf(request), request.query);
-    if (wantsCsv(request)) return sendCsv(reply, 'hours', groupedColumns(groupBy), streamHoursRows(app.database, scope, groupBy));
+    if (wantsCsv(request)) return sendCsv(reply, 'hours', groupedColumns(groupBy), streamHoursRows(app.database, scope, groupBy, { readerTimeoutMs: app.config.EXPORT_READER_TIMEOUT_MS }));
     return hoursReport(app.db, scope, groupBy);
   });
 
