@@ -6,7 +6,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import pg from 'pg';
 import type { Config } from '../config.js';
 import { CallbackClient } from './callback-client.js';
-import { watchQueries, type QueryWatchdog } from './query-watchdog.js';
+import { watchQueries } from './query-watchdog.js';
 import * as schema from './schema/index.js';
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -18,8 +18,6 @@ export interface DatabaseHandle {
   kind: 'postgres' | 'embedded';
   /** Present only on a server: the pool, for code that streams with its own client. */
   pool?: pg.Pool;
-  /** Present only on a server: ends queries the server leaves unanswered (see watchQueries). */
-  watchdog?: QueryWatchdog;
   close(): Promise<void>;
 }
 
@@ -53,7 +51,7 @@ function openPostgres(config: Config, url: string, log: FastifyBaseLogger): Data
   });
   const db = drizzlePg({ client: pool, schema, casing: 'snake_case' }) as unknown as Database;
   return {
-    db, kind: 'postgres', pool, watchdog,
+    db, kind: 'postgres', pool,
     // The watchdog outlives the pool's end, which waits for every query: one stuck would hang it.
     close: () => pool.end().finally(() => watchdog.stop()),
   };

@@ -523,7 +523,7 @@ export function isRetryable503(res: Outcome): boolean {
 }
 
 /** The service's backends on `url` and their postmaster (the parent of a backend). */
-export async function serverProcesses(url: string): Promise<number[]> {
+async function serverProcesses(url: string): Promise<number[]> {
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   try {
@@ -534,5 +534,19 @@ export async function serverProcesses(url: string): Promise<number[]> {
     return [postmaster, ...backends];
   } finally {
     await admin.end();
+  }
+}
+
+/**
+ * Runs `during` while the PostgreSQL processes serving the service are SIGSTOPped (a frozen
+ * server, or a route that drops packets: nothing is closed, nothing answers), then SIGCONTs them.
+ */
+export async function whileSilent<T>(url: string, during: () => Promise<T>): Promise<T> {
+  const stopped = await serverProcesses(url);
+  for (const pid of stopped) process.kill(pid, 'SIGSTOP');
+  try {
+    return await during();
+  } finally {
+    for (const pid of stopped) process.kill(pid, 'SIGCONT');
   }
 }

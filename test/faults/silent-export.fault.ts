@@ -10,7 +10,7 @@
  */
 import http from 'node:http';
 import pg from 'pg';
-import { ADMIN_KEY, describeOutcome, isRetryable503, seed, serverProcesses, sleep, useFaultRig, within } from './harness.js';
+import { ADMIN_KEY, describeOutcome, isRetryable503, seed, sleep, useFaultRig, whileSilent, within } from './harness.js';
 
 const STATEMENT_TIMEOUT_MS = 3_000;
 /**
@@ -19,17 +19,6 @@ const STATEMENT_TIMEOUT_MS = 3_000;
  * fetch, which groups and sorts ~140,000 rows, never meets it on a slow minute.
  */
 const ANSWER_WITHIN_MS = 7_000;
-
-/** PostgreSQL's processes serving the service, stopped while `during` runs. */
-async function whileSilent<T>(url: string, during: () => Promise<T>): Promise<T> {
-  const stopped = await serverProcesses(url);
-  for (const pid of stopped) process.kill(pid, 'SIGSTOP');
-  try {
-    return await during();
-  } finally {
-    for (const pid of stopped) process.kill(pid, 'SIGCONT');
-  }
-}
 
 /**
  * GETs `path`, stops reading after the first chunk (the service's writes then wait on the socket,

@@ -8,7 +8,7 @@
  * Idempotency-Key once the server answers again records it exactly once.
  */
 import {
-  checkLedger, describeOutcome, isRetryable503, postEntry, seed, serverProcesses, storedByTag, useFaultRig, writeSpec, type WriteRecord,
+  checkLedger, describeOutcome, isRetryable503, postEntry, seed, storedByTag, useFaultRig, whileSilent, writeSpec, type WriteRecord,
 } from './harness.js';
 
 const STATEMENT_TIMEOUT_MS = 500;
@@ -28,19 +28,14 @@ describe('a PostgreSQL server that stops answering', () => {
     await client.ok('GET', path, 200);
     const spec = writeSpec(fixture, run, 1);
 
-    const stopped = await serverProcesses(cluster.url);
-    for (const pid of stopped) process.kill(pid, 'SIGSTOP');
-    let read: { status: string; ms: number; retryable: boolean };
-    let write: WriteRecord;
-    try {
+    const { read, write } = await whileSilent(cluster.url, async () => {
       const started = Date.now();
       const outcome = await client.request('GET', path, { timeoutMs: 15_000 });
-      read = { status: describeOutcome(outcome), ms: Date.now() - started, retryable: isRetryable503(outcome) };
-      write = { spec, startedAt: Date.now(), endedAt: 0, outcome: await postEntry(client, spec, 15_000) };
+      const read = { status: describeOutcome(outcome), ms: Date.now() - started, retryable: isRetryable503(outcome) };
+      const write: WriteRecord = { spec, startedAt: Date.now(), endedAt: 0, outcome: await postEntry(client, spec, 15_000) };
       write.endedAt = Date.now();
-    } finally {
-      for (const pid of stopped) process.kill(pid, 'SIGCONT');
-    }
+      return { read, write };
+    });
 
     const after = await client.request('GET', path, { timeoutMs: 15_000 });
     const retry = await postEntry(client, spec);
