@@ -48,8 +48,8 @@ export function toPage<Row extends { id: string }, Out>(rows: Row[], limit: numb
 }
 
 /**
- * `toPage` for rows whose JSON the database already wrote: the page's body as a string, sent as
- * is (Fastify does not serialize a string it is told is JSON).
+ * `toPage` for rows whose JSON is already written (see `entryJson`): the page's body as a string,
+ * sent as is (Fastify does not serialize a string it is told is JSON).
  */
 export function toJsonPage(rows: ReadonlyArray<{ id: string; json: string }>, limit: number): string {
   const { visible, nextCursor } = pageOfRows(rows, limit);

@@ -57,7 +57,7 @@ export const entryRoutes: FastifyPluginAsyncTypebox = async (app) => {
     config: { permission: 'entries:read' },
     schema: { operationId: 'listServiceEntries', tags, summary: 'List ledger entries', querystring: EntryQuery, response: { 200: EntryPage } },
   }, async (request, reply) => {
-    // The database wrote the page's JSON (the EntryPage shape; tests hold it to GET's); sent as is.
+    // The service wrote the page's JSON from the rows' text (entryJson: the EntryPage shape, tests hold it to GET's); sent as is.
     const body = await service.list(contextOf(request), request.query);
     return reply.type('application/json; charset=utf-8').send(body as never);
   });
