@@ -1,10 +1,23 @@
-import { call, createTestApp, type TestApp } from '../helpers/test-app.js';
+import { eq, sql } from 'drizzle-orm';
+import type { Executor } from '../../src/db/client.js';
+import { organizations, volunteers } from '../../src/db/schema/index.js';
+import { call, createTestApp, type Response, type TestApp } from '../helpers/test-app.js';
 import { createKey, createOrganization, createTenant, createVolunteer } from '../helpers/factories.js';
 import { auditOf, expectProblem } from '../volunteers/support.js';
 
 let t: TestApp;
 beforeAll(async () => { t = await createTestApp(); });
 afterAll(async () => { await t.close(); });
+
+/** Resolves once another session waits for `tx`'s transaction (a row lock it holds); fails after 5 s. */
+async function someoneWaitsFor(tx: Executor): Promise<void> {
+  for (let tries = 0; tries < 250; tries += 1) {
+    const { rows } = await tx.execute(sql`select count(*)::int as waiting from pg_locks where not granted and locktype = 'transactionid' and transactionid = pg_current_xact_id()::xid`) as unknown as { rows: Array<{ waiting: number }> };
+    if (rows[0]!.waiting > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error('no session waited for the transaction');
+}
 
 const membersUrl = (organizationId: string) => `/v1/organizations/${organizationId}/members`;
 const join = (key: string, organizationId: string, volunteerId: string) => call(t.app, key, 'POST', membersUrl(organizationId), { volunteerId });
@@ -78,6 +91,41 @@ describe('POST /v1/organizations/{id}/members', () => {
     await call(t.app, communityAdminKey, 'PATCH', `/v1/volunteers/${v.id}`, { status: 'withdrawn' });
     expectProblem(await join(communityAdminKey, organization.id, v.id), 422, 'volunteerId');
     expect(await memberIds(communityAdminKey, organization.id)).toEqual([]);
+  });
+
+  // A change committed between a join's first reads and its insert: the join must see it. On a
+  // server the change's transaction commits only once the join waits for its lock; embedded PGlite
+  // runs one transaction at a time, so there the join starts after it.
+  const racedJoin = async (change: (tx: Executor) => Promise<unknown>, join: () => Promise<Response>): Promise<Response> => {
+    let joining: Promise<Response> | undefined;
+    await t.app.db.transaction(async (tx) => {
+      await change(tx);
+      joining = join();
+      if (t.app.database.kind === 'postgres') await someoneWaitsFor(tx);
+    });
+    return joining!;
+  };
+
+  test('an organization archived while a join is under way: the join waits for it, then 422 and no membership', async () => {
+    const { community, organization, communityAdminKey } = await createTenant(t.app, t.adminKey);
+    const v = await createVolunteer(t.app, communityAdminKey, community.id);
+    const res = await racedJoin(
+      (tx) => tx.update(organizations).set({ archivedAt: new Date() }).where(eq(organizations.id, organization.id)),
+      () => join(communityAdminKey, organization.id, v.id),
+    );
+    expectProblem(res, 422);
+    expect(await memberIds(t.adminKey, organization.id)).toEqual([]);
+  });
+
+  test('a volunteer withdrawn while joining: the join waits for it, then 422 naming volunteerId and no membership', async () => {
+    const { community, organization, communityAdminKey } = await createTenant(t.app, t.adminKey);
+    const v = await createVolunteer(t.app, communityAdminKey, community.id);
+    const res = await racedJoin(
+      (tx) => tx.update(volunteers).set({ status: 'withdrawn' }).where(eq(volunteers.id, v.id)),
+      () => join(communityAdminKey, organization.id, v.id),
+    );
+    expectProblem(res, 422, 'volunteerId');
+    expect(await memberIds(t.adminKey, organization.id)).toEqual([]);
   });
 
   test('a coordinator enrols volunteers of its community in its own organization, and then sees them', async () => {

@@ -11,9 +11,9 @@ export async function insertOrganization(db: Executor, row: NewOrganizationRow):
   return created!;
 }
 
-export async function findOrganization(db: Executor, id: string, options: { forUpdate?: boolean } = {}): Promise<OrganizationRow | undefined> {
+export async function findOrganization(db: Executor, id: string, options: { forUpdate?: boolean; forShare?: boolean } = {}): Promise<OrganizationRow | undefined> {
   const query = db.select().from(organizations).where(eq(organizations.id, id)).limit(1);
-  const [row] = options.forUpdate ? await query.for('update') : await query;
+  const [row] = options.forUpdate ? await query.for('update') : options.forShare ? await query.for('share') : await query;
   return row;
 }
 

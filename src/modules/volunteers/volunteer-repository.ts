@@ -11,9 +11,9 @@ export async function insertVolunteer(db: Executor, row: NewVolunteerRow): Promi
   return created!;
 }
 
-export async function findVolunteer(db: Executor, id: string, options: { forUpdate?: boolean } = {}): Promise<VolunteerRow | undefined> {
+export async function findVolunteer(db: Executor, id: string, options: { forUpdate?: boolean; forShare?: boolean } = {}): Promise<VolunteerRow | undefined> {
   const query = db.select().from(volunteers).where(eq(volunteers.id, id)).limit(1);
-  const [row] = options.forUpdate ? await query.for('update') : await query;
+  const [row] = options.forUpdate ? await query.for('update') : options.forShare ? await query.for('share') : await query;
   return row;
 }
 
