@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
-import type { Executor } from '../../db/client.js';
+import type { Database, Executor } from '../../db/client.js';
 import { queryRows } from '../../db/raw.js';
 import { countBits, sameBits, toBuffer } from '../../lib/bitmap.js';
-import { expectedBitmaps } from './rollup-rebuild.js';
+import { expectedBitmaps, inCommunity } from './rollup-rebuild.js';
 
 export interface RollupDifference {
   table: 'volunteer_month_bitmaps';
@@ -11,12 +11,22 @@ export interface RollupDifference {
   expected: string;
 }
 
-/** Recomputes every rollup from the ledger and lists each cell where the stored value differs. */
-export async function checkRollups(db: Executor): Promise<RollupDifference[]> {
+/**
+ * Recomputes every rollup (or one community's) from the ledger and lists each cell where the
+ * stored value differs. The ledger and the rollups are read in one snapshot (a repeatable-read
+ * transaction): read one after the other, an approval committing in between showed as a
+ * difference on a ledger in use.
+ */
+export async function checkRollups(db: Database, communityId?: string): Promise<RollupDifference[]> {
+  return db.transaction((tx) => differencesIn(tx as unknown as Executor, communityId), { isolationLevel: 'repeatable read', accessMode: 'read only' });
+}
+
+async function differencesIn(db: Executor, communityId: string | undefined): Promise<RollupDifference[]> {
   const differences: RollupDifference[] = [];
-  const expected = await expectedBitmaps(db);
+  const expected = await expectedBitmaps(db, communityId);
   const stored = await queryRows<{ communityId: string; month: string; organizationId: string; members: Buffer; minutes: number; entries: number }>(db, sql`
-    select community_id as "communityId", month::text as month, organization_id as "organizationId", members, minutes, entries from volunteer_month_bitmaps`);
+    select community_id as "communityId", month::text as month, organization_id as "organizationId", members, minutes, entries from volunteer_month_bitmaps
+    where true ${inCommunity(sql`community_id`, communityId)}`);
   const seen = new Set<string>();
   for (const row of stored) {
     const key = `${row.communityId}|${row.month}|${row.organizationId}`;
