@@ -20,6 +20,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const WARM_UP_SECONDS = 3;
 const CONNECTIONS = 32;
+/** The route of the POST and list loads, as the service's /metrics names it. */
 const ENTRIES = '/v1/service-entries';
 const ADMIN = `vh_bench_admin_${'x'.repeat(24)}`;
 const NODE_OPTIONS_FOR_SERVICE = serviceNodeOptions();
@@ -94,7 +95,7 @@ async function main(): Promise<void> {
     const batch: number[] = [];
     const batchParallel: number[] = [];
     const batchKeyed: number[] = [];
-    const listUrl = `${service.base}/v1/service-entries?organizationId=${t.organizationId}&limit=50`;
+    const listUrl = `${service.base}${ENTRIES}?organizationId=${t.organizationId}&limit=50`;
     const bareListUrl = `${floor.base}/entries?organizationId=${t.organizationId}&limit=50`;
     const reading = () => ({ authorization: `Bearer ${t.coordinatorKey}` });
     const communityUrl = `${service.base}/v1/reports/hours?communityId=${t.communityId}&groupBy=organization,month&from=${t.yearFrom}&to=${t.yearTo}`;
@@ -103,7 +104,7 @@ async function main(): Promise<void> {
     // Unmeasured, so the first run does not time V8 compiling the write path: before it, setting up
     // the tenant had never recorded an entry (exploration: a cold service's POST p99 was 47 ms
     // where a warm one's was 15). The list pages likewise: setting up had never listed entries.
-    await load(`${service.base}/v1/service-entries`, entryBody(t, false), auth(t.coordinatorKey), 'POST', CONNECTIONS, WARM_UP_SECONDS);
+    await load(`${service.base}${ENTRIES}`, entryBody(t, false), auth(t.coordinatorKey), 'POST', CONNECTIONS, WARM_UP_SECONDS);
     await load(`${floor.base}/entries`, entryBody(t, true), () => ({}), 'POST', CONNECTIONS, WARM_UP_SECONDS);
     await load(listUrl, () => null, reading, 'GET', 8, WARM_UP_SECONDS);
     await load(bareListUrl, () => null, () => ({}), 'GET', 8, WARM_UP_SECONDS);
@@ -114,7 +115,7 @@ async function main(): Promise<void> {
       // and the checkpointer, their work landed in whichever measurement came next (the list's
       // PostgreSQL CPU per page was 493 us before a vacuum, 277 after).
       await settleDatabase();
-      post.push(await timedLoad(service.base, 'POST', ENTRIES, () => load(`${service.base}/v1/service-entries`, entryBody(t, false), auth(t.coordinatorKey))));
+      post.push(await timedLoad(service.base, 'POST', ENTRIES, () => load(`${service.base}${ENTRIES}`, entryBody(t, false), auth(t.coordinatorKey))));
       bare.push(await load(`${floor.base}/entries`, entryBody(t, true), () => ({})));
       list.push(await timedLoad(service.base, 'GET', ENTRIES, () => load(listUrl, () => null, reading, 'GET')));
       listAt8.push(await timedLoad(service.base, 'GET', ENTRIES, () => load(listUrl, () => null, reading, 'GET', 8)));
