@@ -12,17 +12,19 @@ import type { MembershipView } from './membership-schemas.js';
 
 /**
  * Joins a volunteer to an organization (a no-op when already a member), auditing a new membership.
- * The organization must take members and the volunteer must not be withdrawn, checked here on
- * their rows locked for share: checked before the transaction, an archive, a withdrawal or an
- * erasure committing meanwhile (each locks the row for update) went unseen, and left an active
- * membership in an archived organization or of a withdrawn volunteer. With the lock, whichever
- * comes second waits for the other and sees its change. Returns the volunteer as locked.
+ * The volunteer must be of the organization's community and not withdrawn, and the organization
+ * must take members: checked here, on their rows locked for share. Checked before the
+ * transaction, an archive, a withdrawal or an erasure committing meanwhile (each locks the row for
+ * update) went unseen, and left an active membership in an archived organization or of a
+ * withdrawn volunteer. With the lock, whichever comes second waits for the other and sees its
+ * change. Returns the volunteer as locked.
  */
 export async function enrolMember(tx: Executor, ctx: RequestContext, row: { communityId: string; organizationId: string; volunteerId: string }): Promise<{ row: MembershipRow; created: boolean; volunteer: VolunteerRow }> {
   const organization = await findOrganization(tx, row.organizationId, { forShare: true });
-  if (organization?.archivedAt) throw ruleViolated('An archived organization takes no new members');
   const volunteer = await findVolunteer(tx, row.volunteerId, { forShare: true });
-  if (!volunteer || volunteer.status === 'withdrawn') throw invalidField('volunteerId', 'names a withdrawn volunteer');
+  if (!volunteer || volunteer.communityId !== row.communityId) throw invalidField('volunteerId', 'does not name a volunteer of the organization\'s community');
+  if (organization?.archivedAt) throw ruleViolated('An archived organization takes no new members');
+  if (volunteer.status === 'withdrawn') throw invalidField('volunteerId', 'names a withdrawn volunteer');
   const joined = await joinOrganization(tx, row);
   if (joined.created) {
     await recordAudit(tx, ctx, { action: 'membership.created', entityType: 'membership', entityId: joined.row.id, communityId: row.communityId, after: { organizationId: row.organizationId, volunteerId: row.volunteerId } });
@@ -40,8 +42,6 @@ export function createMembershipService(db: Database) {
   /** Joining twice is harmless: the second call answers with the existing membership. */
   async function join(ctx: RequestContext, organizationId: string, volunteerId: string): Promise<{ membership: MembershipView; created: boolean }> {
     const organization = await organizationInScope(ctx, organizationId);
-    const found = await findVolunteer(db, volunteerId);
-    if (!found || found.communityId !== organization.communityId) throw invalidField('volunteerId', 'does not name a volunteer of the organization\'s community');
     return inTransaction(db, async (tx) => {
       const { row, created, volunteer } = await enrolMember(tx, ctx, { communityId: organization.communityId, organizationId, volunteerId });
       const membership = {

@@ -5,17 +5,18 @@ import { WHOLE_COMMUNITY } from '../../db/schema/index.js';
 import { setBits } from '../../lib/bitmap.js';
 import { inTransaction } from '../../lib/transaction.js';
 
-/**
- * For each community and month (and each organization in it), the member numbers of volunteers
- * with approved minutes, from the ledger; keyed `community|month|organization`. Every community,
- * or the one named.
- */
+/** A rollup cell as the ledger says it should be. */
 export interface ExpectedCell {
   members: Buffer;
   minutes: number;
   entries: number;
 }
 
+/**
+ * For each community and month (and each organization in it), the member numbers of volunteers
+ * with approved minutes, from the ledger; keyed `community|month|organization`. Every community,
+ * or the one named.
+ */
 export async function expectedBitmaps(db: Executor, communityId?: string): Promise<Map<string, ExpectedCell>> {
   const rows = await queryRows<{ communityId: string; month: string; organizationId: string; members: number[]; minutes: number; entries: number }>(db, sql`
     select e.community_id as "communityId", date_trunc('month', e.served_on)::date::text as month,
@@ -30,11 +31,11 @@ export async function expectedBitmaps(db: Executor, communityId?: string): Promi
 
 /**
  * Rebuilds every rollup (or one community's) from the ledger (after a bulk load, or to repair
- * after an incident), in one transaction: reports read the old rollups until it commits, never an emptied or half-written
- * table, and a rebuild that fails leaves them as they were. It first locks the table against
- * writers (EXCLUSIVE: readers go on): an approval or void that has written its cells commits
- * before the ledger is read, and is counted; one that has not waits, and adds its change to the
- * rebuilt cells once this commits.
+ * after an incident), in one transaction: reports read the old rollups until it commits, never
+ * an emptied or half-written table, and a rebuild that fails leaves them as they were. It first
+ * locks the table against writers (EXCLUSIVE: readers go on): an approval or void that has
+ * written its cells commits before the ledger is read, and is counted; one that has not waits,
+ * and adds its change to the rebuilt cells once this commits.
  */
 export async function rebuildRollups(db: Database, communityId?: string): Promise<void> {
   await inTransaction(db, async (tx) => {
