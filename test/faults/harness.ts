@@ -13,11 +13,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { sleep, waitFor } from '../helpers/wait.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const ADMIN_KEY = 'vh_fault_test_admin_key_0123456789abcdef';
-
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** Shared with the jest tests; the fault tests import them from here with the rest of the rig. */
+export { sleep, waitFor } from '../helpers/wait.js';
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -38,22 +39,6 @@ export async function within<T, F>(promise: Promise<T>, ms: number, fallback: F)
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** Polls `check` every `everyMs` until it returns a value other than undefined, or throws after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    await sleep(everyMs);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { Executor } from '../../src/db/client.js';
 import { organizations, volunteers } from '../../src/db/schema/index.js';
 import { call, createTestApp, type Response, type TestApp } from '../helpers/test-app.js';
+import { waitFor } from '../helpers/wait.js';
 import { createKey, createOrganization, createTenant, createVolunteer } from '../helpers/factories.js';
 import { auditOf, expectProblem } from '../volunteers/support.js';
 
@@ -11,12 +12,10 @@ afterAll(async () => { await t.close(); });
 
 /** Resolves once another session waits for `tx`'s transaction (a row lock it holds); fails after 5 s. */
 async function someoneWaitsFor(tx: Executor): Promise<void> {
-  for (let tries = 0; tries < 250; tries += 1) {
+  await waitFor('a session waiting for the transaction', async () => {
     const { rows } = await tx.execute(sql`select count(*)::int as waiting from pg_locks where not granted and locktype = 'transactionid' and transactionid = pg_current_xact_id()::xid`) as unknown as { rows: Array<{ waiting: number }> };
-    if (rows[0]!.waiting > 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error('no session waited for the transaction');
+    return rows[0]!.waiting > 0 || undefined;
+  }, 5_000, 20);
 }
 
 const membersUrl = (organizationId: string) => `/v1/organizations/${organizationId}/members`;

@@ -5,6 +5,7 @@ import { checkRollups } from '../../src/modules/reports/rollup-check.js';
 import { rebuildRollups } from '../../src/modules/reports/rollup-rebuild.js';
 import { createTenant, registerMember } from '../helpers/factories.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { waitFor } from '../helpers/wait.js';
 import { categories, record, report, transition } from './report-fixtures.js';
 
 /*
@@ -92,13 +93,11 @@ describe('verifying and rebuilding the rollups', () => {
 
 /** Resolves once a session holding the rebuild's lock on the rollups waits for `tx`'s lock on volunteers; fails after 5 s. */
 async function rebuildWaitsOnVolunteers(tx: Executor): Promise<void> {
-  for (let tries = 0; tries < 250; tries += 1) {
+  await waitFor('the rebuild to wait for volunteers while holding the rollups', async () => {
     const [row] = rowsOf<{ waiting: number }>(await tx.execute(sql`
       select count(*)::int as waiting from pg_locks w join pg_locks h on h.pid = w.pid
       where not w.granted and w.relation = 'volunteers'::regclass
         and h.granted and h.relation = 'volunteer_month_bitmaps'::regclass and h.mode = 'ExclusiveLock'`));
-    if (row!.waiting > 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error('the rebuild never waited for volunteers while holding the rollups');
+    return row!.waiting > 0 || undefined;
+  }, 5_000, 20);
 }
